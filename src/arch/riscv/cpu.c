@@ -1,0 +1,130 @@
+/* The hart's life cycle and its fetch-decode-execute loop. */
+#include "arch/riscv/cpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/riscv/execute.h"
+#include "arch/riscv/mmu.h"
+
+uint64_t rv_misa_value(void);
+
+bool rv_cpu_init(rv_cpu *cpu, machine *m, uint64_t hartid, vm_error *err)
+{
+    memset(cpu, 0, sizeof *cpu);
+    cpu->m = m;
+    cpu->mhartid = hartid;
+    cpu->misa = rv_misa_value();
+    cpu->dcache = calloc(RV_DCACHE_SIZE, sizeof *cpu->dcache);
+    if (!cpu->dcache) {
+        vm_error_set(err, "out of memory for the decode cache");
+        return false;
+    }
+    rv_cpu_reset(cpu, 0);
+    return true;
+}
+
+void rv_cpu_destroy(rv_cpu *cpu)
+{
+    free(cpu->dcache);
+    cpu->dcache = NULL;
+}
+
+void rv_cpu_reset(rv_cpu *cpu, uint64_t pc)
+{
+    memset(cpu->x, 0, sizeof cpu->x);
+    memset(cpu->f, 0, sizeof cpu->f);
+    cpu->pc = pc;
+    cpu->priv = PRIV_M;
+    cpu->trapped = false;
+    cpu->wfi = false;
+    /* Priv. ISA §3.4: reset sets M-mode, MIE = 0, MPRV = 0; FS starts Initial so bare
+     * metal programs can use the FPU as on QEMU. */
+    cpu->mstatus = (uint64_t)FS_INITIAL << MSTATUS_FS_SHIFT;
+    cpu->medeleg = cpu->mideleg = cpu->mie = cpu->mip = cpu->mip_sw_seip = 0;
+    cpu->mtvec = cpu->mepc = cpu->mcause = cpu->mtval = cpu->mscratch = 0;
+    cpu->stvec = cpu->sepc = cpu->scause = cpu->stval = cpu->sscratch = cpu->satp = 0;
+    cpu->mcounteren = cpu->scounteren = cpu->menvcfg = cpu->senvcfg = 0;
+    cpu->stimecmp = UINT64_MAX;
+    cpu->fcsr = 0;
+    memset(cpu->pmpcfg, 0, sizeof cpu->pmpcfg);
+    memset(cpu->pmpaddr, 0, sizeof cpu->pmpaddr);
+    cpu->reservation_valid = false;
+    cpu->irq_check = true;
+    rv_tlb_flush(cpu);
+    if (cpu->dcache)
+        memset(cpu->dcache, 0, RV_DCACHE_SIZE * sizeof *cpu->dcache);
+}
+
+/* Fetch the instruction bits at pc: the exec TLB hit reads straight from host memory. */
+static inline bool fetch(rv_cpu *cpu, uint64_t pc, uint32_t *raw)
+{
+    uint64_t vpn = pc >> 12;
+    rv_tlb_entry *e = &cpu->tlb[cpu->priv][ACC_EXEC][vpn & (RV_TLB_SIZE - 1)];
+    if (likely(e->tag == vpn + 1 && (pc & 0xfff) <= 0xffc)) {
+        const uint8_t *p = (const uint8_t *)(uintptr_t)(pc + e->addend);
+        uint32_t w;
+        memcpy(&w, p, 4);
+        *raw = (w & 3) == 3 ? w : (w & 0xffff);
+        return true;
+    }
+    return rv_fetch_slow(cpu, pc, raw);
+}
+
+static void trace_insn(rv_cpu *cpu, const rv_insn *in)
+{
+    char buf[160];
+    rv_disasm(in, cpu->pc, buf, sizeof buf);
+    fprintf(stderr, "[INSN] %c %s\n", "US?M"[cpu->priv], buf);
+}
+
+uint64_t rv_cpu_run(rv_cpu *cpu, uint64_t budget)
+{
+    machine *m = cpu->m;
+    uint64_t n = 0;
+    const bool tracing = m->log.trace_insn;
+    rv_dcache_entry *dcache = cpu->dcache;
+    while (n < budget && !m->stop) {
+        if (unlikely(cpu->irq_check)) {
+            cpu->irq_check = false;
+            rv_check_interrupts(cpu);
+            if (cpu->wfi) {
+                /* §3.3.3: WFI resumes when any enabled interrupt is pending, even if
+                 * globally disabled; the caller sleeps until then. */
+                if (rv_pending_mip(cpu) & cpu->mie)
+                    cpu->wfi = false;
+                else
+                    break;
+            }
+            if (m->stop)
+                break;
+        }
+        uint64_t pc = cpu->pc;
+        uint32_t raw;
+        if (unlikely(!fetch(cpu, pc, &raw))) {
+            cpu->trapped = false;
+            n++;
+            continue;
+        }
+        rv_dcache_entry *d = &dcache[(pc >> 1) & (RV_DCACHE_SIZE - 1)];
+        if (unlikely(d->pc != pc + 1 || d->insn.raw != raw)) {
+            rv_decode(raw, &d->insn);
+            d->pc = pc + 1;
+        }
+        const rv_insn *in = &d->insn;
+        if (unlikely(tracing))
+            trace_insn(cpu, in);
+        cpu->next_pc = pc + in->len;
+        rv_execute(cpu, in);
+        if (unlikely(cpu->trapped)) {
+            cpu->trapped = false;
+            cpu->irq_check = true;
+        } else {
+            cpu->pc = cpu->next_pc;
+            cpu->instret++;
+        }
+        n++;
+    }
+    return n;
+}

@@ -1,0 +1,121 @@
+/* One RISC-V RV64GC hart: architectural state, CSRs, the soft TLB and the decode cache.
+ * Everything hangs off this struct (no globals), so a test can build several harts. */
+#ifndef VM_RISCV_CPU_H
+#define VM_RISCV_CPU_H
+
+#include "arch/riscv/csr_bits.h"
+#include "arch/riscv/decode.h"
+#include "core/machine.h"
+#include "core/types.h"
+
+enum rv_priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
+
+enum rv_access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
+
+/* Soft TLB entry: a hit is a tag compare plus an add to get the host pointer. Only RAM
+ * pages are cached; MMIO and faults always take the slow path. */
+typedef struct rv_tlb_entry {
+    uint64_t tag;       /* virtual page number + 1 (0 = invalid) */
+    uintptr_t addend;   /* host address = guest virtual address + addend */
+} rv_tlb_entry;
+
+#define RV_TLB_BITS 8
+#define RV_TLB_SIZE (1u << RV_TLB_BITS)
+/* One TLB set per translation context: U, S, M (bare unless MPRV), and one spare. */
+#define RV_TLB_CTX 4
+
+/* Decoded-instruction cache keyed by guest-physical fetch address. Each entry keeps the
+ * raw instruction bits it was decoded from; a hit requires the bits fetched now to match,
+ * so self-modifying code and remapped pages need no explicit invalidation. */
+#define RV_DCACHE_BITS 14
+#define RV_DCACHE_SIZE (1u << RV_DCACHE_BITS)
+typedef struct rv_dcache_entry {
+    uint64_t pc;        /* guest-virtual pc + 1 (0 = invalid) */
+    rv_insn insn;
+} rv_dcache_entry;
+
+#define RV_PMP_COUNT 16
+
+typedef struct rv_cpu {
+    uint64_t x[32];
+    uint64_t f[32];     /* FP registers; singles are NaN-boxed */
+    uint64_t pc;
+    uint64_t next_pc;   /* set by each instruction; a trap overrides it */
+    int priv;
+    bool trapped;       /* the current instruction raised an exception */
+    bool wfi;           /* halted in WFI until an interrupt is pending */
+    bool irq_check;     /* interrupt enables/pending may have changed: check before next */
+
+    /* Machine-mode CSRs */
+    uint64_t mstatus, misa, medeleg, mideleg, mie, mip, mtvec, mscratch, mepc, mcause, mtval;
+    uint64_t mcounteren, scounteren, menvcfg, senvcfg, mcountinhibit;
+    uint64_t mhartid;
+    uint32_t fcsr;      /* frm[7:5] | fflags[4:0] */
+    /* Supervisor CSRs (sstatus/sie/sip are views of the m* registers) */
+    uint64_t stvec, sscratch, sepc, scause, stval, satp;
+    uint64_t stimecmp;
+    uint64_t pmpcfg[RV_PMP_COUNT / 8];  /* RV64: pmpcfg0, pmpcfg2 */
+    uint64_t pmpaddr[RV_PMP_COUNT];
+
+    /* Counters: instret is kept per executed instruction; cycle mirrors it. */
+    uint64_t instret;
+    uint64_t mcycle_offset, minstret_offset;
+
+    /* LR/SC reservation (physical address of the reserved doubleword/word). */
+    uint64_t reservation;
+    bool reservation_valid;
+
+    /* Supervisor external interrupt line from the PLIC is in mip.SEIP; the software-set
+     * SEIP bit is kept apart so the two can be OR-ed (Priv. ISA §3.1.9). */
+    uint64_t mip_sw_seip;
+
+    rv_tlb_entry tlb[RV_TLB_CTX][3][RV_TLB_SIZE];
+    rv_dcache_entry *dcache;
+
+    /* Platform hooks */
+    machine *m;
+    uint64_t (*read_time)(void *opaque);  /* mtime in ticks of the timebase */
+    void *time_opaque;
+    /* ecall from S-mode to a built-in SBI (--bios none); returns true if handled. */
+    bool (*sbi_call)(struct rv_cpu *cpu);
+    void *sbi_opaque;
+    /* HTIF tohost/fromhost physical addresses (0 = none) */
+    gpa_t htif_tohost, htif_fromhost;
+    bool has_sstc;
+} rv_cpu;
+
+bool rv_cpu_init(rv_cpu *cpu, machine *m, uint64_t hartid, vm_error *err);
+void rv_cpu_destroy(rv_cpu *cpu);
+void rv_cpu_reset(rv_cpu *cpu, uint64_t pc);
+
+/* Run until the machine stops or `budget` instructions retire; returns how many ran. */
+uint64_t rv_cpu_run(rv_cpu *cpu, uint64_t budget);
+
+/* Raise a synchronous exception for the current instruction. */
+void rv_raise(rv_cpu *cpu, uint64_t cause, uint64_t tval);
+/* Take any pending, enabled interrupt; returns true if one was taken. */
+bool rv_check_interrupts(rv_cpu *cpu);
+/* mret / sret: restore the privilege stack and set next_pc (trap.c). */
+void rv_mret(rv_cpu *cpu);
+void rv_sret(rv_cpu *cpu);
+/* Flush all TLB sets (satp write, sfence.vma, mstatus MXR/SUM/MPRV changes). */
+void rv_tlb_flush(rv_cpu *cpu);
+
+/* Virtual memory access with translation, PMP and the guest's faults. A false return
+ * means an exception was raised (cpu->trapped). */
+bool rv_load_slow(rv_cpu *cpu, gva_t va, unsigned size, uint64_t *val);
+bool rv_store_slow(rv_cpu *cpu, gva_t va, unsigned size, uint64_t val);
+bool rv_fetch_slow(rv_cpu *cpu, gva_t va, uint32_t *insn);
+
+/* CSR access (Zicsr); false = illegal instruction already raised. */
+bool rv_csr_read(rv_cpu *cpu, unsigned csr, uint64_t *val);
+bool rv_csr_write(rv_cpu *cpu, unsigned csr, uint64_t val);
+
+/* Current mip with the time-derived bits (STIP from stimecmp) folded in. */
+uint64_t rv_pending_mip(rv_cpu *cpu);
+
+/* Floating-point execution (fpu.c): F and D arithmetic, conversion, compare, move and
+ * classify. Loads/stores of FP registers are in execute.c. */
+void rv_exec_fp(rv_cpu *cpu, const rv_insn *in);
+
+#endif

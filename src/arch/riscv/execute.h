@@ -1,0 +1,14 @@
+#ifndef VM_RISCV_EXECUTE_H
+#define VM_RISCV_EXECUTE_H
+
+#include "arch/riscv/cpu.h"
+
+/* Cache block size for Zicbom/Zicboz, advertised in the device tree. */
+#define RV_CBO_BLOCK 64
+#define ENVCFG_CBZE_BIT (1ULL << 7)
+
+/* Execute one decoded instruction at cpu->pc. Sets cpu->next_pc (preset to pc + len by
+ * the caller) or raises an exception (cpu->trapped). */
+void rv_execute(rv_cpu *cpu, const rv_insn *in);
+
+#endif

@@ -1,0 +1,264 @@
+/* Address translation (Sv39/Sv48/Sv57, Priv. ISA §4.3-4.5), PMP (§3.7) and the slow
+ * paths of loads, stores and fetches: misaligned accesses, MMIO and TLB refills. */
+#include "arch/riscv/mmu.h"
+
+#include "arch/riscv/pmp.h"
+
+void rv_tlb_flush(rv_cpu *cpu)
+{
+    memset(cpu->tlb, 0, sizeof cpu->tlb);
+}
+
+static uint64_t fault_cause(unsigned acc, bool page_fault)
+{
+    static const uint64_t page[3] = { CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
+                                      CAUSE_FETCH_PAGE_FAULT };
+    static const uint64_t access[3] = { CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
+                                        CAUSE_FETCH_ACCESS };
+    return page_fault ? page[acc] : access[acc];
+}
+
+#define PTE_V (1ULL << 0)
+#define PTE_R (1ULL << 1)
+#define PTE_W (1ULL << 2)
+#define PTE_X (1ULL << 3)
+#define PTE_U (1ULL << 4)
+#define PTE_A (1ULL << 6)
+#define PTE_D (1ULL << 7)
+#define PTE_PPN_MASK 0x003ffffffffffc00ULL  /* bits 53:10 */
+#define PTE_RESERVED 0xffc0000000000000ULL  /* N, PBMT, reserved: we implement none */
+
+/* Walk the page table for `va`. On success *pa is the physical address. On failure
+ * *cause is the exception to raise (page fault, or access fault for a PTE read that PMP
+ * or the bus rejects). `priv` is the effective privilege (U or S). */
+static bool walk(rv_cpu *cpu, gva_t va, unsigned acc, unsigned priv, gpa_t *pa,
+                 uint64_t *cause)
+{
+    unsigned mode = (unsigned)(cpu->satp >> 60);
+    int levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
+    unsigned va_bits = 12 + 9 * (unsigned)levels;
+    /* §4.3.1: bits 63..VA_BITS must all equal bit VA_BITS-1 */
+    int64_t sva = (int64_t)va;
+    if ((sva << (64 - va_bits)) >> (64 - va_bits) != sva) {
+        *cause = fault_cause(acc, true);
+        return false;
+    }
+    gpa_t table = (cpu->satp & ((1ULL << 44) - 1)) << 12;
+    for (int level = levels - 1; level >= 0; level--) {
+        gpa_t pte_addr = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
+        uint64_t pte;
+        /* The implicit PTE read is checked by PMP as an S-mode access (§3.7.1). */
+        if (!rv_pmp_allows(cpu, pte_addr, 8, ACC_READ, PRIV_S) ||
+            !bus_read(&cpu->m->bus, pte_addr, 8, &pte)) {
+            *cause = fault_cause(acc, false);
+            return false;
+        }
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED)) {
+            *cause = fault_cause(acc, true);
+            return false;
+        }
+        uint64_t ppn = (pte & PTE_PPN_MASK) >> 10;
+        if (!(pte & (PTE_R | PTE_X))) {
+            if (level == 0 || (pte & (PTE_A | PTE_D | PTE_U))) {
+                /* §4.3.2 step 4: a non-leaf at level 0 is a fault; A/D/U on a non-leaf
+                 * PTE are reserved. */
+                *cause = fault_cause(acc, true);
+                return false;
+            }
+            table = ppn << 12;
+            continue;
+        }
+        /* Leaf: permission checks (§4.3.2 step 5) */
+        bool ok;
+        switch (acc) {
+        case ACC_EXEC: ok = (pte & PTE_X) != 0; break;
+        case ACC_WRITE: ok = (pte & PTE_W) != 0; break;
+        default:
+            ok = (pte & PTE_R) || ((cpu->mstatus & MSTATUS_MXR) && (pte & PTE_X));
+            break;
+        }
+        if (priv == PRIV_U && !(pte & PTE_U))
+            ok = false;
+        if (priv == PRIV_S && (pte & PTE_U) &&
+            (acc == ACC_EXEC || !(cpu->mstatus & MSTATUS_SUM)))
+            ok = false;
+        /* Misaligned superpage (§4.3.2 step 6) */
+        if (level > 0 && (ppn & ((1ULL << (9 * level)) - 1)))
+            ok = false;
+        if (!ok) {
+            *cause = fault_cause(acc, true);
+            return false;
+        }
+        /* A/D updated by the walker, as QEMU does (§4.3.2 step 7, Svadu behaviour). */
+        uint64_t want = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
+        if ((pte & want) != want) {
+            uint8_t *host = bus_ram_ptr(&cpu->m->bus, pte_addr, 8);
+            if (!host || !rv_pmp_allows(cpu, pte_addr, 8, ACC_WRITE, PRIV_S)) {
+                *cause = fault_cause(acc, false);
+                return false;
+            }
+            pte |= want;
+            memcpy(host, &pte, 8);
+        }
+        uint64_t offset_mask = (1ULL << (12 + 9 * level)) - 1;
+        *pa = ((ppn << 12) & ~offset_mask) | (va & offset_mask);
+        return true;
+    }
+    *cause = fault_cause(acc, true);
+    return false;
+}
+
+/* Translate va for an access of kind `acc` in context `ctx` (the effective privilege),
+ * check PMP for [pa, pa+len). false = *cause set. */
+static bool translate(rv_cpu *cpu, gva_t va, unsigned acc, unsigned ctx, unsigned len,
+                      gpa_t *pa, uint64_t *cause)
+{
+    if (ctx == PRIV_M || (cpu->satp >> 60) == 0) {
+        *pa = va;
+    } else if (!walk(cpu, va, acc, ctx, pa, cause)) {
+        return false;
+    }
+    if (!rv_pmp_allows(cpu, *pa, len, acc, ctx)) {
+        *cause = fault_cause(acc, false);
+        return false;
+    }
+    return true;
+}
+
+/* After a successful translation of an aligned access, cache the page if it is RAM and
+ * PMP grants the whole page (so later hits skip both checks). */
+static void tlb_fill(rv_cpu *cpu, gva_t va, gpa_t pa, unsigned acc, unsigned ctx)
+{
+    gpa_t page = pa & ~0xfffULL;
+    uint8_t *host = bus_ram_ptr(&cpu->m->bus, page, 4096);
+    if (!host || !rv_pmp_allows(cpu, page, 4096, acc, ctx))
+        return;
+    uint64_t vpn = va >> 12;
+    rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
+    e->tag = vpn + 1;
+    e->addend = (uintptr_t)host - (vpn << 12);
+}
+
+/* One access that does not cross a page boundary. */
+static bool access_one(rv_cpu *cpu, gva_t va, unsigned size, unsigned acc, uint64_t *val,
+                       gva_t fault_va)
+{
+    unsigned ctx = acc == ACC_EXEC ? (unsigned)cpu->priv : rv_data_ctx(cpu);
+    gpa_t pa;
+    uint64_t cause;
+    if (!translate(cpu, va, acc, ctx, size, &pa, &cause)) {
+        rv_raise(cpu, cause, fault_va);
+        return false;
+    }
+    bool ok = acc == ACC_WRITE ? bus_write(&cpu->m->bus, pa, size, *val)
+                               : bus_read(&cpu->m->bus, pa, size, val);
+    if (!ok) {
+        rv_raise(cpu, fault_cause(acc, false), fault_va);
+        return false;
+    }
+    if ((va & (size - 1)) == 0)
+        tlb_fill(cpu, va, pa, acc, ctx);
+    return true;
+}
+
+/* Misaligned accesses are performed in hardware, byte by byte (Unpriv. ISA §2.6 allows
+ * it; the Linux kernel times them at boot and prefers this to trapping). A fault on any
+ * byte reports the original address. */
+static bool access_misaligned(rv_cpu *cpu, gva_t va, unsigned size, unsigned acc,
+                              uint64_t *val)
+{
+    if (acc == ACC_WRITE) {
+        /* Translate every byte first so a fault leaves memory unchanged. */
+        for (unsigned i = 0; i < size; i++) {
+            gpa_t pa;
+            uint64_t cause;
+            if (!translate(cpu, va + i, ACC_WRITE, rv_data_ctx(cpu), 1, &pa, &cause)) {
+                rv_raise(cpu, cause, va);
+                return false;
+            }
+        }
+        for (unsigned i = 0; i < size; i++) {
+            uint64_t b = (*val >> (8 * i)) & 0xff;
+            if (!access_one(cpu, va + i, 1, ACC_WRITE, &b, va))
+                return false;
+        }
+        return true;
+    }
+    uint64_t result = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t b;
+        if (!access_one(cpu, va + i, 1, acc, &b, va))
+            return false;
+        result |= b << (8 * i);
+    }
+    *val = result;
+    return true;
+}
+
+bool rv_load_slow(rv_cpu *cpu, gva_t va, unsigned size, uint64_t *val)
+{
+    if (va & (size - 1))
+        return access_misaligned(cpu, va, size, ACC_READ, val);
+    return access_one(cpu, va, size, ACC_READ, val, va);
+}
+
+bool rv_store_slow(rv_cpu *cpu, gva_t va, unsigned size, uint64_t val)
+{
+    if (va & (size - 1))
+        return access_misaligned(cpu, va, size, ACC_WRITE, &val);
+    return access_one(cpu, va, size, ACC_WRITE, &val, va);
+}
+
+/* Fetch: 16 bits at a time so a 32-bit instruction may straddle a page; a fault on the
+ * second half reports that half's address (Priv. ISA §3.1.16: mtval = faulting portion). */
+bool rv_fetch_slow(rv_cpu *cpu, gva_t va, uint32_t *insn)
+{
+    uint64_t lo, hi;
+    if (!access_one(cpu, va, 2, ACC_EXEC, &lo, va))
+        return false;
+    if ((lo & 3) != 3) {
+        *insn = (uint32_t)lo;
+        return true;
+    }
+    if (!access_one(cpu, va + 2, 2, ACC_EXEC, &hi, va + 2))
+        return false;
+    *insn = (uint32_t)(lo | hi << 16);
+    return true;
+}
+
+bool rv_translate_data(rv_cpu *cpu, gva_t va, unsigned acc, gpa_t *pa)
+{
+    uint64_t cause;
+    if (!translate(cpu, va, acc, rv_data_ctx(cpu), 1, pa, &cause)) {
+        rv_raise(cpu, cause, va);
+        return false;
+    }
+    return true;
+}
+
+uint8_t *rv_amo_ptr(rv_cpu *cpu, gva_t va, unsigned size, bool is_load_reserved,
+                    gpa_t *pa_out)
+{
+    /* A-extension §8.4: misaligned atomics raise an address-misaligned exception
+     * (cause 4 for LR, 6 "store/AMO" for SC and AMOs) or an access fault. */
+    if (va & (size - 1)) {
+        rv_raise(cpu, is_load_reserved ? CAUSE_MISALIGNED_LOAD : CAUSE_MISALIGNED_STORE, va);
+        return NULL;
+    }
+    unsigned acc = is_load_reserved ? ACC_READ : ACC_WRITE;
+    gpa_t pa;
+    uint64_t cause;
+    if (!translate(cpu, va, acc, rv_data_ctx(cpu), size, &pa, &cause)) {
+        /* An AMO that faults on translation reports a store/AMO fault (§4.3.2). */
+        rv_raise(cpu, cause, va);
+        return NULL;
+    }
+    /* AMOs need read permission too (a write-only page cannot exist: W implies R). */
+    uint8_t *host = bus_ram_ptr(&cpu->m->bus, pa, size);
+    if (!host) {
+        rv_raise(cpu, is_load_reserved ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, va);
+        return NULL;
+    }
+    *pa_out = pa;
+    return host;
+}
