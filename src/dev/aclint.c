@@ -81,6 +81,8 @@ void aclint_connect_hart(aclint *c, unsigned hart, irq_line msip, irq_line mtip)
 
 void aclint_reset(aclint *c)
 {
+    /* ACLINT MTIMER: mtime resets to zero; mtimecmp is unspecified, and all ones keeps
+     * the timer quiet until software arms it. */
     set_mtime(c, 0);
     for (unsigned h = 0; h < c->nharts; h++) {
         c->msip[h] = 0;

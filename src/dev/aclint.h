@@ -35,7 +35,8 @@ typedef struct aclint {
 /* nharts in 1..ACLINT_MAX_HARTS. mtime starts at 0, every mtimecmp at UINT64_MAX,
  * outputs unconnected. Returns false on a bad hart count. */
 bool aclint_init(aclint *c, unsigned nharts);
-/* Replace the time source (tests, or a virtual clock); mtime keeps its current value. */
+/* Replace the time source (tests, or a virtual clock; NULL = host CLOCK_MONOTONIC);
+ * mtime keeps its current value. */
 void aclint_set_clock(aclint *c, aclint_clock_fn fn, void *opaque);
 /* Wire hart h's MSIP and MTIP lines; both are driven with their current level. */
 void aclint_connect_hart(aclint *c, unsigned hart, irq_line msip, irq_line mtip);

@@ -16,7 +16,8 @@
 #define PLIC_SOURCE_WORDS (PLIC_MAX_SOURCES / 32)
 #define PLIC_PRIO_MASK 7u               /* 3 priority bits, as QEMU virt */
 
-/* QEMU virt: 96 source ids (1..95 usable; the generated DT says riscv,ndev = 0x60). */
+/* QEMU virt has 96 source ids, 0..95 (0 reserved), so plic_init(p, n, PLIC_VIRT_NDEV - 1);
+ * QEMU's own DT advertises riscv,ndev = 0x60, one more than it implements. */
 #define PLIC_VIRT_NDEV 96
 /* Smallest MMIO window holding every register of `nharts` harts; the virt board maps
  * 0x600000 (reference DT) or more. */

@@ -39,6 +39,7 @@ static void wr(plic *p, uint64_t off, uint32_t v)
     plic_ops.write(p, off, 4, v);
 }
 
+#define NDEV (PLIC_VIRT_NDEV - 1)   /* as the virt board: ids 1..95 */
 #define PRIO(src) (4u * (src))
 #define PENDING(w) (0x1000u + 4u * (w))
 #define ENABLE(ctx, w) (0x2000u + 0x80u * (ctx) + 4u * (w))
@@ -48,7 +49,7 @@ static void wr(plic *p, uint64_t off, uint32_t v)
 static void setup(plic *p, outputs *o, unsigned nharts)
 {
     *o = (outputs){ 0 };
-    plic_init(p, nharts, PLIC_VIRT_NDEV);
+    plic_init(p, nharts, NDEV);
     for (unsigned c = 0; c < 2 * nharts; c++)
         plic_connect_context(p, c, (irq_line){ .set = out_set, .opaque = o, .irq = c });
 }
@@ -74,10 +75,18 @@ int main(void)
     wr(&p, PRIO(7), 0);
     wr(&p, ENABLE(1, 0), 0xffffffff);
     check(rd(&p, ENABLE(1, 0)) == 0xfffffffe, "source 0 has no enable bit");
+    wr(&p, ENABLE(1, 2), 0xffffffff);
     wr(&p, ENABLE(1, 3), 0xffffffff);
-    check(rd(&p, ENABLE(1, 3)) == 0x1, "enable bits past ndev read as zero");
+    check(rd(&p, ENABLE(1, 2)) == 0xffffffff && rd(&p, ENABLE(1, 3)) == 0,
+          "enable bits up to ndev only");
     wr(&p, ENABLE(1, 0), 0);
-    wr(&p, ENABLE(1, 3), 0);
+    wr(&p, ENABLE(1, 2), 0);
+    plic q;
+    plic_init(&q, 1, 40);
+    plic_ops.write(&q, ENABLE(0, 1), 4, 0xffffffff);
+    uint64_t e;
+    plic_ops.read(&q, ENABLE(0, 1), 4, &e);
+    check(e == 0x1ff, "enable word holding ndev is masked past it");
     uint64_t v;
     check(!plic_ops.read(&p, PRIO(1), 1, &v) && !plic_ops.read(&p, PRIO(1), 8, &v) &&
               !plic_ops.write(&p, PRIO(1), 2, 1) && !plic_ops.read(&p, PRIO(1) + 2, 4, &v),
@@ -184,7 +193,8 @@ int main(void)
     /* Sources outside 1..ndev are ignored. */
     setup(&p, &o, 1);
     plic_set_irq(&p, 0, 1);
-    plic_set_irq(&p, PLIC_VIRT_NDEV + 1, 1);
+    plic_set_irq(&p, NDEV + 1, 1);
+    plic_set_irq(&p, 5000, 1);
     check(rd(&p, PENDING(0)) == 0 && rd(&p, PENDING(3)) == 0, "source 0 and > ndev ignored");
 
     /* Reset keeps asserted levels pending but clears configuration. */

@@ -25,7 +25,7 @@ park:
     j       park
 
 /* Default trap handler. If a test armed trap_state.resume (TRAP_EXPECT in test.h), record
-   mcause/mepc/mtval, disarm, and resume there. Clobbers only t5 and t6, so tests can check
+   mcause/mepc/mtval/mstatus, disarm, and resume there in M-mode. Clobbers only t5 and t6, so tests can check
    any other register across a trap. Anything else is an unexpected trap: report and fail. */
     .text
     .balign 4
@@ -43,6 +43,10 @@ trap_default:
     sd      t5, 8(t6)
     csrr    t5, mtval
     sd      t5, 24(t6)
+    csrr    t5, mstatus
+    sd      t5, 40(t6)
+    li      t5, 3 << 11             /* resume in M-mode even if the trap came from U */
+    csrs    mstatus, t5
     ld      t5, 32(t6)
     addi    t5, t5, 1
     sd      t5, 32(t6)
@@ -58,9 +62,9 @@ trap_unexpected_entry:
     .data
     .balign 8
     .globl trap_state
-/* resume, cause, epc, tval, count */
+/* resume, cause, epc, tval, count, mstatus (as seen by the handler) */
 trap_state:
-    .dword 0, 0, 0, 0, 0
+    .dword 0, 0, 0, 0, 0, 0
 
 /* Default name for C tests that do not define their own. */
     .section .rodata

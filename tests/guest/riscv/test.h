@@ -48,6 +48,7 @@ test_##n:                                                                       
 #define TRAP_CAUSE(reg)     la reg, trap_state; ld reg, 8(reg)
 #define TRAP_EPC(reg)       la reg, trap_state; ld reg, 16(reg)
 #define TRAP_TVAL(reg)      la reg, trap_state; ld reg, 24(reg)
+#define TRAP_MSTATUS(reg)   la reg, trap_state; ld reg, 40(reg)
 
 /* `code` must trap with mcause == cause; execution resumes after `code`. */
 #define TEST_TRAP(n, cause, code...)                                            \

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what building, testing, benchmarking or the demo needs on Debian 12, then fetch
+# the guest images into the cache. Skips work that is already done.
+#   scripts/setup-deps.sh build|test|bench|demo
+set -euo pipefail
+mode=${1:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(gcc make libc6-dev libfdt-dev zlib1g-dev)
+case "$mode" in
+    build) ;;
+    demo) pkgs+=(ca-certificates) ;;
+    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler) ;;
+    bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip hyperfine time) ;;
+    *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2 || true
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [ "$mode" != build ]; then
+    "$here/scripts/fetch-guests.sh"
+fi

@@ -1,0 +1,36 @@
+# Shared helpers of the test scripts: result counting and sanitizer-report detection.
+PASS=${PASS:-0}
+FAIL=${FAIL:-0}
+SKIP=${SKIP:-0}
+
+pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
+skip() { SKIP=$((SKIP + 1)); echo "SKIP $1${2:+: $2}"; }
+
+# sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan report
+sanitizer_report() {
+    grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer|SUMMARY: .*Sanitizer' "$1"
+}
+
+# wait_for FILE PATTERN TIMEOUT_S PID: poll FILE until grep -E PATTERN matches; fails if
+# the process PID ends first or the timeout passes. Prints the elapsed seconds.
+wait_for() {
+    local file=$1 pattern=$2 limit=$3 pid=$4 start now
+    start=$(date +%s.%N)
+    while :; do
+        if grep -aqE "$pattern" "$file" 2>/dev/null; then
+            now=$(date +%s.%N)
+            awk -v a="$start" -v b="$now" 'BEGIN{printf "%.1f\n", b-a}'
+            return 0
+        fi
+        now=$(date +%s.%N)
+        if ! kill -0 "$pid" 2>/dev/null; then
+            grep -aqE "$pattern" "$file" 2>/dev/null && { echo 0; return 0; }
+            return 1
+        fi
+        if awk -v a="$start" -v b="$now" -v l="$limit" 'BEGIN{exit !(b-a>l)}'; then
+            return 1
+        fi
+        sleep 0.2
+    done
+}
