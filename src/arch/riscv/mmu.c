@@ -37,9 +37,10 @@ static bool walk(rv_cpu *cpu, gva_t va, unsigned acc, unsigned priv, gpa_t *pa,
     unsigned mode = (unsigned)(cpu->satp >> 60);
     int levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
     unsigned va_bits = 12 + 9 * (unsigned)levels;
-    /* §4.3.1: bits 63..VA_BITS must all equal bit VA_BITS-1 */
+    /* §4.3.1: bits 63..VA_BITS must all equal bit VA_BITS-1 (shift left unsigned:
+     * a signed left shift of a negative value is undefined in C) */
     int64_t sva = (int64_t)va;
-    if ((sva << (64 - va_bits)) >> (64 - va_bits) != sva) {
+    if ((int64_t)(va << (64 - va_bits)) >> (64 - va_bits) != sva) {
         *cause = fault_cause(acc, true);
         return false;
     }

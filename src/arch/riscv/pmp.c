@@ -62,12 +62,12 @@ bool rv_pmp_allows(const rv_cpu *cpu, gpa_t pa, unsigned len, unsigned acc, unsi
         if (!entry_range(cpu, i, &lo, &hi))
             continue;
         any = true;
-        bool first_in = pa >= lo && pa <= hi;
-        bool last_in = last >= lo && last <= hi;
-        if (!first_in && !last_in)
+        /* Any overlap matches, including an entry strictly inside [pa, last] (the TLB
+         * asks about whole pages): checking only the end bytes would miss it. */
+        if (last < lo || pa > hi)
             continue;
         /* §3.7.1: the lowest-numbered matching entry decides; a partial match fails. */
-        if (!first_in || !last_in)
+        if (pa < lo || last > hi)
             return false;
         if (priv == PRIV_M && !(cfg & PMP_L))
             return true;

@@ -1,4 +1,7 @@
-#!/bin/sh
+#!/usr/bin/env bash
+# Flag and file lists are split on spaces on purpose.
+# shellcheck disable=SC2086
+
 # Build every guest test in this folder into OUTDIR/NAME.elf (plus NAME.expected,
 # NAME.status and NAME.noqemu when present). Incremental; silent on success.
 set -e

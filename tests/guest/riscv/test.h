@@ -35,6 +35,43 @@ test_##n:                                                                       
     li TESTNUM, n; code; beq reg, ref, 88f; j fail; 88:                         \
     .set __nchecks, __nchecks + 1
 
+/* Two comparisons under one check number (counted as two checks). */
+#define TEST_CASE2(n, reg1, expect1, reg2, expect2, code...)                    \
+test_##n:                                                                       \
+    li TESTNUM, n; code; li t6, expect1; beq reg1, t6, 88f; j fail; 88:         \
+    li t6, expect2; beq reg2, t6, 88f; j fail; 88:                              \
+    .set __nchecks, __nchecks + 2
+
+/* Floating point (rvf.S, rvd.S): operands a, b, c are bit patterns loaded into fa0..fa2
+   (singles NaN-boxed by fmv.w.x); fflags is cleared before `inst` and compared after.
+     TEST_FD  result in fa3, compared as 64 bits
+     TEST_FS  result in fa3, compared as 64 bits against the NaN-boxed single `res`
+     TEST_FDI / TEST_FSI  integer result in a0
+     TEST_FID / TEST_FIS  integer operand in a2, FP result in fa3 */
+#define FFLAG_NX 0x01
+#define FFLAG_UF 0x02
+#define FFLAG_OF 0x04
+#define FFLAG_DZ 0x08
+#define FFLAG_NV 0x10
+#define FP_LOAD_D(a, b, c) \
+    li t0, a; fmv.d.x fa0, t0; li t0, b; fmv.d.x fa1, t0; li t0, c; fmv.d.x fa2, t0
+#define FP_LOAD_S(a, b, c) \
+    li t0, a; fmv.w.x fa0, t0; li t0, b; fmv.w.x fa1, t0; li t0, c; fmv.w.x fa2, t0
+#define TEST_FD(n, res, flags, a, b, c, inst...) \
+    TEST_CASE2(n, a0, res, a1, flags, FP_LOAD_D(a, b, c); csrwi fflags, 0; inst; frflags a1; fmv.x.d a0, fa3)
+#define TEST_FS(n, res, flags, a, b, c, inst...) \
+    TEST_CASE2(n, a0, 0xffffffff00000000 | (res), a1, flags, \
+               FP_LOAD_S(a, b, c); csrwi fflags, 0; inst; frflags a1; fmv.x.d a0, fa3)
+#define TEST_FDI(n, res, flags, a, b, inst...) \
+    TEST_CASE2(n, a0, res, a1, flags, FP_LOAD_D(a, b, 0); csrwi fflags, 0; inst; frflags a1)
+#define TEST_FSI(n, res, flags, a, b, inst...) \
+    TEST_CASE2(n, a0, res, a1, flags, FP_LOAD_S(a, b, 0); csrwi fflags, 0; inst; frflags a1)
+#define TEST_FID(n, res, flags, ival, inst...) \
+    TEST_CASE2(n, a0, res, a1, flags, li a2, ival; csrwi fflags, 0; inst; frflags a1; fmv.x.d a0, fa3)
+#define TEST_FIS(n, res, flags, ival, inst...) \
+    TEST_CASE2(n, a0, 0xffffffff00000000 | (res), a1, flags, \
+               li a2, ival; csrwi fflags, 0; inst; frflags a1; fmv.x.d a0, fa3)
+
 /* Print a string literal over the UART (clobbers caller-saved registers). */
 #define PRINT(s)                                                                \
     .pushsection .rodata; 77: .asciz s; .popsection; la a0, 77b; call print_str
