@@ -14,7 +14,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all clean check check-fast unit guests bench asan
+.PHONY: all clean check check-fast unit guests bench demo
 all: $(BUILD)/vm-cli
 
 $(BUILD)/vm-cli: $(OBJS)
@@ -36,12 +36,14 @@ guests:
 
 # The README's test command: installs what the tests need, then runs them all.
 check:
-	scripts/setup-deps.sh test
-	tests/run-all.sh
+	scripts/check.sh
 
 # Quick run without the sanitizer pass and the long boots (for development).
 check-fast: all unit guests
 	VM_SKIP_ASAN=1 VM_SKIP_BOOT=1 tests/run-all.sh
+
+demo:
+	scripts/demo.sh
 
 bench:
 	scripts/setup-deps.sh bench

@@ -12,15 +12,17 @@ sanitizer_report() {
     grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer|SUMMARY: .*Sanitizer' "$1"
 }
 
-# wait_for FILE PATTERN TIMEOUT_S PID: poll FILE until grep -E PATTERN matches; fails if
-# the process PID ends first or the timeout passes. Prints the elapsed seconds.
+# wait_for FILE PATTERN TIMEOUT_S PID [T0]: poll FILE until grep -E PATTERN matches;
+# fails if the process PID ends first or the timeout passes. Prints the seconds elapsed
+# since T0 (a `date +%s.%N` stamp; default: the start of this wait).
 wait_for() {
-    local file=$1 pattern=$2 limit=$3 pid=$4 start now
+    local file=$1 pattern=$2 limit=$3 pid=$4 start now t0
     start=$(date +%s.%N)
+    t0=${5:-$start}
     while :; do
         if grep -aqE "$pattern" "$file" 2>/dev/null; then
             now=$(date +%s.%N)
-            awk -v a="$start" -v b="$now" 'BEGIN{printf "%.1f\n", b-a}'
+            awk -v a="$t0" -v b="$now" 'BEGIN{printf "%.1f\n", b-a}'
             return 0
         fi
         now=$(date +%s.%N)

@@ -33,7 +33,7 @@ uname -a
 sum=0; i=1
 while [ $i -le 100 ]; do sum=$((sum + i * i)); i=$((i + 1)); done
 echo "shell computation: sum of squares 1..100 = $sum"
-echo "fib: $(awk 'BEGIN { a = 0; b = 1; for (i = 0; i < 50; i++) { t = a + b; a = b; b = t } printf "%d", a }')"
+echo "fib: $(awk 'BEGIN { a = 0; b = 1; for (i = 0; i < 50; i++) { t = a + b; a = b; b = t } print a }')"
 echo "=== powering off ==="
 poweroff -f
 INIT
