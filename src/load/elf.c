@@ -111,6 +111,7 @@ bool load_elf(bus *b, const file_buf *f, uint16_t machine, loaded_image *out, vm
         }
         memcpy(dst, f->data + ph.p_offset, ph.p_filesz);
         memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+        bus_ram_written(b, ph.p_paddr, ph.p_memsz);
         if (ph.p_paddr < out->low)
             out->low = ph.p_paddr;
         if (ph.p_paddr + ph.p_memsz > out->high)
@@ -121,7 +122,6 @@ bool load_elf(bus *b, const file_buf *f, uint16_t machine, loaded_image *out, vm
         vm_error_set(err, "%s: ELF has no loadable segments", f->path);
         return false;
     }
-    b->code_generation++;
     out->format = IMG_ELF64;
     out->entry = eh.e_entry;
     find_htif_symbols(f, &eh, out);

@@ -1,6 +1,7 @@
 #include "mem/bus.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -16,6 +17,11 @@ void bus_destroy(bus *b)
             munmap(b->regions[i].host, b->regions[i].size);
     }
     b->count = 0;
+    free(b->code_page);
+    free(b->page_gen);
+    b->code_page = NULL;
+    b->page_gen = NULL;
+    b->ram_host = NULL;
 }
 
 static bool overlaps(const bus *b, gpa_t base, uint64_t size)
@@ -60,6 +66,18 @@ bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *
     if (!add_region(b, &r, err)) {
         munmap(p, size);
         return false;
+    }
+    if (!b->ram_host) {
+        uint64_t pages = (size + 4095) >> 12;
+        b->code_page = calloc(pages, 1);
+        b->page_gen = calloc(pages, sizeof *b->page_gen);
+        if (!b->code_page || !b->page_gen) {
+            vm_error_set(err, "out of memory for code-page tracking");
+            return false;
+        }
+        b->ram_host = p;
+        b->ram_base = base;
+        b->ram_pages = pages;
     }
     return true;
 }
@@ -126,6 +144,20 @@ bool bus_read(bus *b, gpa_t addr, unsigned size, uint64_t *val)
     return true;
 }
 
+void bus_ram_written(bus *b, gpa_t addr, uint64_t len)
+{
+    if (!b->code_page || len == 0 || addr < b->ram_base)
+        return;
+    uint64_t first = (addr - b->ram_base) >> 12;
+    uint64_t last = (addr - b->ram_base + len - 1) >> 12;
+    for (uint64_t p = first; p <= last && p < b->ram_pages; p++) {
+        if (b->code_page[p]) {
+            b->code_page[p] = 0;
+            b->page_gen[p]++;
+        }
+    }
+}
+
 bool bus_write(bus *b, gpa_t addr, unsigned size, uint64_t val)
 {
     const bus_region *r = bus_find(b, addr, size);
@@ -133,6 +165,7 @@ bool bus_write(bus *b, gpa_t addr, unsigned size, uint64_t val)
         return false;
     if (r->host) {
         store_le(r->host + (addr - r->base), size, val);
+        bus_ram_written(b, addr, size);
         return true;
     }
     if (size < 8)
@@ -148,7 +181,7 @@ bool bus_copy_to_ram(bus *b, gpa_t addr, const void *src, uint64_t len)
     if (!p)
         return false;
     memcpy(p, src, len);
-    b->code_generation++;
+    bus_ram_written(b, addr, len);
     return true;
 }
 

@@ -28,10 +28,28 @@ typedef struct bus_region {
 typedef struct bus {
     bus_region regions[BUS_MAX_REGIONS];
     int count;
-    /* Bumped whenever guest code may have changed behind the decode caches' back
-     * (e.g. DMA or a loader writing RAM after start). */
-    uint64_t code_generation;
+    /* Code-page tracking for the CPUs' decoded-block caches, over the main RAM region:
+     * a CPU marks a page when it decodes code from it (and stops caching it for writes in
+     * its TLB); any write to a marked page through the bus bumps the page's generation,
+     * which invalidates every block decoded from it. */
+    uint8_t *ram_host;
+    gpa_t ram_base;
+    uint64_t ram_pages;
+    uint8_t *code_page;
+    uint32_t *page_gen;
 } bus;
+
+/* Page index of a host pointer into main RAM, or UINT64_MAX. */
+static inline uint64_t bus_ram_page_index(const bus *b, const uint8_t *host)
+{
+    uint64_t off = (uint64_t)(host - b->ram_host);
+    if (!b->ram_host || host < b->ram_host || (off >> 12) >= b->ram_pages)
+        return UINT64_MAX;
+    return off >> 12;
+}
+
+/* Record a write to guest RAM [addr, addr+len) that did not go through bus_write. */
+void bus_ram_written(bus *b, gpa_t addr, uint64_t len);
 
 void bus_init(bus *b);
 void bus_destroy(bus *b);

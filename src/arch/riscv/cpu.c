@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arch/riscv/execute.h"
+#include "arch/riscv/interp.h"
 #include "arch/riscv/mmu.h"
 
 uint64_t rv_misa_value(void);
@@ -17,7 +18,10 @@ bool rv_cpu_init(rv_cpu *cpu, machine *m, uint64_t hartid, vm_error *err)
     cpu->mhartid = hartid;
     cpu->misa = rv_misa_value();
     cpu->dcache = calloc(RV_DCACHE_SIZE, sizeof *cpu->dcache);
-    if (!cpu->dcache) {
+    cpu->blocks = calloc(RV_BLOCK_CACHE, sizeof *cpu->blocks);
+    if (!cpu->dcache || !cpu->blocks) {
+        free(cpu->dcache);
+        free(cpu->blocks);
         vm_error_set(err, "out of memory for the decode cache");
         return false;
     }
@@ -28,7 +32,9 @@ bool rv_cpu_init(rv_cpu *cpu, machine *m, uint64_t hartid, vm_error *err)
 void rv_cpu_destroy(rv_cpu *cpu)
 {
     free(cpu->dcache);
+    free(cpu->blocks);
     cpu->dcache = NULL;
+    cpu->blocks = NULL;
 }
 
 void rv_cpu_reset(rv_cpu *cpu, uint64_t pc)
@@ -55,6 +61,9 @@ void rv_cpu_reset(rv_cpu *cpu, uint64_t pc)
     rv_tlb_flush(cpu);
     if (cpu->dcache)
         memset(cpu->dcache, 0, RV_DCACHE_SIZE * sizeof *cpu->dcache);
+    if (cpu->blocks)
+        for (unsigned i = 0; i < RV_BLOCK_CACHE; i++)
+            cpu->blocks[i].pc = 0;
 }
 
 /* Fetch the instruction bits at pc: the exec TLB hit reads straight from host memory. */
@@ -79,52 +88,57 @@ static void trace_insn(rv_cpu *cpu, const rv_insn *in)
     fprintf(stderr, "[INSN] %c %s\n", "US?M"[cpu->priv], buf);
 }
 
+/* One instruction the slow way: fetch through rv_fetch_slow/TLB, the per-pc decode
+ * cache, rv_execute. Used for code the block cache cannot hold (MMIO, instructions that
+ * straddle a page) and for --trace insn. */
+static uint64_t step_one(rv_cpu *cpu)
+{
+    uint64_t pc = cpu->pc;
+    uint32_t raw;
+    if (unlikely(!fetch(cpu, pc, &raw))) {
+        cpu->trapped = false;
+        cpu->irq_check = true;
+        return 1;
+    }
+    rv_dcache_entry *d = &cpu->dcache[(pc >> 1) & (RV_DCACHE_SIZE - 1)];
+    if (unlikely(d->pc != pc + 1 || d->insn.raw != raw)) {
+        rv_decode(raw, &d->insn);
+        d->pc = pc + 1;
+    }
+    const rv_insn *in = &d->insn;
+    if (unlikely(cpu->m->log.trace_insn))
+        trace_insn(cpu, in);
+    cpu->next_pc = pc + in->len;
+    rv_execute(cpu, in);
+    if (unlikely(cpu->trapped)) {
+        cpu->trapped = false;
+        cpu->irq_check = true;
+    } else {
+        cpu->pc = cpu->next_pc;
+        cpu->instret++;
+    }
+    return 1;
+}
+
 uint64_t rv_cpu_run(rv_cpu *cpu, uint64_t budget)
 {
     machine *m = cpu->m;
+    if (!m->log.trace_insn)
+        return rv_interp_run(cpu, budget, step_one);
+    /* Tracing: every instruction through the single-step path. */
     uint64_t n = 0;
-    const bool tracing = m->log.trace_insn;
-    rv_dcache_entry *dcache = cpu->dcache;
     while (n < budget && !m->stop) {
         if (unlikely(cpu->irq_check)) {
             cpu->irq_check = false;
             rv_check_interrupts(cpu);
             if (cpu->wfi) {
-                /* §3.3.3: WFI resumes when any enabled interrupt is pending, even if
-                 * globally disabled; the caller sleeps until then. */
                 if (rv_pending_mip(cpu) & cpu->mie)
                     cpu->wfi = false;
                 else
                     break;
             }
-            if (m->stop)
-                break;
         }
-        uint64_t pc = cpu->pc;
-        uint32_t raw;
-        if (unlikely(!fetch(cpu, pc, &raw))) {
-            cpu->trapped = false;
-            n++;
-            continue;
-        }
-        rv_dcache_entry *d = &dcache[(pc >> 1) & (RV_DCACHE_SIZE - 1)];
-        if (unlikely(d->pc != pc + 1 || d->insn.raw != raw)) {
-            rv_decode(raw, &d->insn);
-            d->pc = pc + 1;
-        }
-        const rv_insn *in = &d->insn;
-        if (unlikely(tracing))
-            trace_insn(cpu, in);
-        cpu->next_pc = pc + in->len;
-        rv_execute(cpu, in);
-        if (unlikely(cpu->trapped)) {
-            cpu->trapped = false;
-            cpu->irq_check = true;
-        } else {
-            cpu->pc = cpu->next_pc;
-            cpu->instret++;
-        }
-        n++;
+        n += step_one(cpu);
     }
     return n;
 }

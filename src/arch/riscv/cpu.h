@@ -34,6 +34,19 @@ typedef struct rv_dcache_entry {
     rv_insn insn;
 } rv_dcache_entry;
 
+/* Decoded blocks (interp.c): straight-line runs of up to RV_BLOCK_MAX instructions in one
+ * page, keyed by virtual pc, holding a copy of the code bytes they were decoded from. */
+#define RV_BLOCK_MAX 32
+#define RV_BLOCK_CACHE 8192
+typedef struct rv_block {
+    uint64_t pc;        /* virtual pc + 1 (0 = invalid) */
+    const uint8_t *host; /* where the code bytes were in host memory */
+    uint32_t gen;       /* generation of that RAM page when decoded */
+    uint16_t n;         /* instructions */
+    uint16_t bytes;     /* code bytes covered */
+    rv_insn insn[RV_BLOCK_MAX];
+} rv_block;
+
 #define RV_PMP_COUNT 16
 
 typedef struct rv_cpu {
@@ -71,6 +84,7 @@ typedef struct rv_cpu {
 
     rv_tlb_entry tlb[RV_TLB_CTX][3][RV_TLB_SIZE];
     rv_dcache_entry *dcache;
+    rv_block *blocks;
 
     /* Platform hooks */
     machine *m;

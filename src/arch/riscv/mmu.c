@@ -100,6 +100,7 @@ static bool walk(rv_cpu *cpu, gva_t va, unsigned acc, unsigned priv, gpa_t *pa,
             }
             pte |= want;
             memcpy(host, &pte, 8);
+            bus_ram_written(&cpu->m->bus, pte_addr, 8);
         }
         uint64_t offset_mask = (1ULL << (12 + 9 * level)) - 1;
         *pa = ((ppn << 12) & ~offset_mask) | (va & offset_mask);
@@ -131,9 +132,16 @@ static bool translate(rv_cpu *cpu, gva_t va, unsigned acc, unsigned ctx, unsigne
 static void tlb_fill(rv_cpu *cpu, gva_t va, gpa_t pa, unsigned acc, unsigned ctx)
 {
     gpa_t page = pa & ~0xfffULL;
-    uint8_t *host = bus_ram_ptr(&cpu->m->bus, page, 4096);
+    bus *b = &cpu->m->bus;
+    uint8_t *host = bus_ram_ptr(b, page, 4096);
     if (!host || !rv_pmp_allows(cpu, page, 4096, acc, ctx))
         return;
+    /* Pages holding decoded code take the slow store path, which invalidates them. */
+    if (acc == ACC_WRITE) {
+        uint64_t idx = bus_ram_page_index(b, host);
+        if (idx != UINT64_MAX && b->code_page[idx])
+            return;
+    }
     uint64_t vpn = va >> 12;
     rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
     e->tag = vpn + 1;
@@ -260,6 +268,19 @@ uint8_t *rv_amo_ptr(rv_cpu *cpu, gva_t va, unsigned size, bool is_load_reserved,
         rv_raise(cpu, is_load_reserved ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, va);
         return NULL;
     }
+    if (!is_load_reserved)
+        bus_ram_written(&cpu->m->bus, pa, size);
     *pa_out = pa;
     return host;
+}
+
+void rv_tlb_drop_write_page(rv_cpu *cpu, const uint8_t *host_page)
+{
+    for (unsigned c = 0; c < RV_TLB_CTX; c++) {
+        rv_tlb_entry *t = cpu->tlb[c][ACC_WRITE];
+        for (unsigned i = 0; i < RV_TLB_SIZE; i++) {
+            if (t[i].tag && (uintptr_t)((t[i].tag - 1) << 12) + t[i].addend == (uintptr_t)host_page)
+                t[i].tag = 0;
+        }
+    }
 }
