@@ -36,7 +36,7 @@ builds=(build)
 if make -j2 all unit >"$log/make" 2>&1; then
     pass "build (gcc -Wall -Wextra -Werror)"
 else
-    fail "build" "$(grep -m3 -E 'error|warning' "$log/make" | tr '\n' '|')"
+    fail "build" "$(grep -m3 -E 'error:|warning:' "$log/make" | tr '\n' '|')"
     echo "$PASS passed, $FAIL failed, $SKIP skipped"
     exit 1
 fi
@@ -45,7 +45,7 @@ if [ "${VM_SKIP_ASAN:-0}" != 1 ]; then
         pass "build with ASan+UBSan"
         builds+=(build-asan)
     else
-        fail "build with ASan+UBSan" "$(grep -m3 -E 'error|warning' "$log/make-asan" | tr '\n' '|')"
+        fail "build with ASan+UBSan" "$(grep -m3 -E 'error:|warning:' "$log/make-asan" | tr '\n' '|')"
     fi
 fi
 guest_dir=build/guest/riscv

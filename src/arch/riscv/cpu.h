@@ -83,6 +83,8 @@ typedef struct rv_cpu {
     uint64_t mip_sw_seip;
 
     rv_tlb_entry tlb[RV_TLB_CTX][3][RV_TLB_SIZE];
+    bool tlb_has_super[RV_TLB_CTX]; /* a context caches pieces of a superpage */
+    int last_walk_level;            /* leaf level of the last translation (0 = 4 KiB) */
     rv_dcache_entry *dcache;
     rv_block *blocks;
 
@@ -114,6 +116,8 @@ void rv_mret(rv_cpu *cpu);
 void rv_sret(rv_cpu *cpu);
 /* Flush all TLB sets (satp write, sfence.vma, mstatus MXR/SUM/MPRV changes). */
 void rv_tlb_flush(rv_cpu *cpu);
+/* Flush the entries of one virtual page (sfence.vma with rs1 != x0). */
+void rv_tlb_flush_page(rv_cpu *cpu, gva_t va);
 
 /* Virtual memory access with translation, PMP and the guest's faults. A false return
  * means an exception was raised (cpu->trapped). */

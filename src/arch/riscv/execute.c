@@ -250,7 +250,12 @@ static void do_system(rv_cpu *cpu, const rv_insn *in)
             illegal(cpu, in);
             return;
         }
-        rv_tlb_flush(cpu);
+        /* Priv. ISA §4.2.1: rs1 != x0 orders only the translations of that address; our
+         * TLB is not ASID-tagged, so the ASID operand needs no special case. */
+        if (in->rs1 != 0)
+            rv_tlb_flush_page(cpu, cpu->x[in->rs1]);
+        else
+            rv_tlb_flush(cpu);
         return;
     }
 }

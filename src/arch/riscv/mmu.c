@@ -7,6 +7,25 @@
 void rv_tlb_flush(rv_cpu *cpu)
 {
     memset(cpu->tlb, 0, sizeof cpu->tlb);
+    memset(cpu->tlb_has_super, 0, sizeof cpu->tlb_has_super);
+}
+
+/* Superpages are cached as 4 KiB pieces; a context holding any must be flushed whole,
+ * since the fenced address may share its leaf PTE with other pieces (§4.2.1). */
+void rv_tlb_flush_page(rv_cpu *cpu, gva_t va)
+{
+    uint64_t vpn = va >> 12;
+    unsigned idx = vpn & (RV_TLB_SIZE - 1);
+    for (unsigned c = 0; c < RV_TLB_CTX; c++) {
+        if (cpu->tlb_has_super[c]) {
+            memset(cpu->tlb[c], 0, sizeof cpu->tlb[c]);
+            cpu->tlb_has_super[c] = false;
+            continue;
+        }
+        for (unsigned a = 0; a < 3; a++)
+            if (cpu->tlb[c][a][idx].tag == vpn + 1)
+                cpu->tlb[c][a][idx].tag = 0;
+    }
 }
 
 static uint64_t fault_cause(unsigned acc, bool page_fault)
@@ -104,6 +123,7 @@ static bool walk(rv_cpu *cpu, gva_t va, unsigned acc, unsigned priv, gpa_t *pa,
         }
         uint64_t offset_mask = (1ULL << (12 + 9 * level)) - 1;
         *pa = ((ppn << 12) & ~offset_mask) | (va & offset_mask);
+        cpu->last_walk_level = level;
         return true;
     }
     *cause = fault_cause(acc, true);
@@ -115,6 +135,7 @@ static bool walk(rv_cpu *cpu, gva_t va, unsigned acc, unsigned priv, gpa_t *pa,
 static bool translate(rv_cpu *cpu, gva_t va, unsigned acc, unsigned ctx, unsigned len,
                       gpa_t *pa, uint64_t *cause)
 {
+    cpu->last_walk_level = 0;
     if (ctx == PRIV_M || (cpu->satp >> 60) == 0) {
         *pa = va;
     } else if (!walk(cpu, va, acc, ctx, pa, cause)) {
@@ -144,6 +165,8 @@ static void tlb_fill(rv_cpu *cpu, gva_t va, gpa_t pa, unsigned acc, unsigned ctx
     }
     uint64_t vpn = va >> 12;
     rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
+    if (cpu->last_walk_level > 0)
+        cpu->tlb_has_super[ctx] = true;
     e->tag = vpn + 1;
     e->addend = (uintptr_t)host - (vpn << 12);
 }
