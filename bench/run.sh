@@ -80,6 +80,7 @@ chmod +x "$work/root/init"
 watch() {
     local name=$1 limit=$2
     shift 2
+    awk '{ print $1 }' /proc/loadavg >>"$work/data/load"
     "$work/milestones" -t "$limit" -o "$work/logs/$name.out" -e "$work/logs/$name.err" "$@" \
         >"$work/logs/$name.times"
 }
@@ -238,7 +239,8 @@ load=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
     echo "- QEMU: $($qemu --version | head -n 1)"
     echo "- Runs: $runs per emulator, alternating; sections: $only; workload: $iters iterations${insns:+, $insns instructions}${metal_sum:+, checksum $metal_sum (identical in both)}"
     echo "- Load average (1, 5, 15 min) at the start: $load0; at the end: $load"
-    if awk -v a="${load0%%,*}" -v b="${load%%,*}" 'BEGIN { exit !(a > 1.5 || b > 1.5) }'; then
+    echo "- Highest 1-min load average seen before a run: $(sort -g "$work/data/load" 2>/dev/null | tail -n 1)"
+    if awk -v a="${load0%%,*}" -v b="${load%%,*}" -v m="$(sort -g "$work/data/load" 2>/dev/null | tail -n 1)" 'BEGIN { exit !(a > 1.5 || b > 1.5 || m > 1.5) }'; then
         echo "- Note: load average above 1.5 — another job was running on this 2-core machine; times may be inflated."
     fi
     for n in "${notes[@]}"; do echo "- Note: $n"; done

@@ -41,6 +41,7 @@ static const char usage_text[] =
     "                     KEY h help, KEY KEY sends KEY to the guest\n"
     "  --trace LIST       execution traces on stderr: insn, trap (comma separated)\n"
     "  --max-insns N      stop after N guest instructions (exit status 124)\n"
+    "  --no-reboot        end the run when the guest resets instead of restarting\n"
     "  --verbose          [INFO] lines for every set-up step\n"
     "\n"
     "The guest's exit status (SiFive test finisher, HTIF) becomes vm-cli's.\n";
@@ -127,7 +128,7 @@ static int cmd_run(int argc, char **argv)
     const char *arch_arg = NULL;
 
     enum { O_ARCH = 256, O_KERNEL, O_INITRD, O_APPEND, O_MEMORY, O_VCPUS, O_MODE, O_BIOS,
-           O_DTB, O_DUMP_DTB, O_ESCAPE, O_TRACE, O_MAX_INSNS, O_VERBOSE };
+           O_DTB, O_DUMP_DTB, O_ESCAPE, O_TRACE, O_MAX_INSNS, O_NO_REBOOT, O_VERBOSE };
     static const struct option opts[] = {
         { "arch", required_argument, 0, O_ARCH },       { "kernel", required_argument, 0, O_KERNEL },
         { "initrd", required_argument, 0, O_INITRD },   { "append", required_argument, 0, O_APPEND },
@@ -136,6 +137,7 @@ static int cmd_run(int argc, char **argv)
         { "dtb", required_argument, 0, O_DTB },         { "dump-dtb", required_argument, 0, O_DUMP_DTB },
         { "escape", required_argument, 0, O_ESCAPE },   { "trace", required_argument, 0, O_TRACE },
         { "max-insns", required_argument, 0, O_MAX_INSNS },
+        { "no-reboot", no_argument, 0, O_NO_REBOOT },
         { "verbose", no_argument, 0, O_VERBOSE },       { 0, 0, 0, 0 },
     };
     int rc = EXIT_USAGE;
@@ -210,6 +212,7 @@ static int cmd_run(int argc, char **argv)
             cfg->max_insns = n;
             break;
         }
+        case O_NO_REBOOT: cfg->no_reboot = true; break;
         case O_VERBOSE: m->log.verbose = true; break;
         default:
             rc = usage_error("unknown or incomplete option '%s'", argv[optind - 1]);

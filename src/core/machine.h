@@ -22,6 +22,7 @@ typedef struct vm_config {
     unsigned vcpus;
     int escape_char;       /* console escape key, default Ctrl-A */
     uint64_t max_insns;    /* --max-insns: stop after this many (0 = unlimited) */
+    bool no_reboot;        /* --no-reboot: a guest reset ends the run instead */
 } vm_config;
 
 typedef struct machine {

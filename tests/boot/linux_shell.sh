@@ -46,7 +46,7 @@ boot() {
     local start end st
     start=$(date +%s.%N)
     timeout 600 "$vm" run --arch riscv64 --memory 256M --kernel "$cache/linux" \
-        --initrd "$t/initrd.gz" --append "console=ttyS0 panic=-1" "$@" </dev/null >"$t/out" 2>"$t/err"
+        --initrd "$t/initrd.gz" --append "console=ttyS0 panic=-1" --no-reboot "$@" </dev/null >"$t/out" 2>"$t/err"
     st=$?
     end=$(date +%s.%N)
     local secs
@@ -69,4 +69,23 @@ boot() {
 
 boot "OpenSBI"
 boot "--bios none" --bios none
+
+# reboot inside the guest restarts the machine: the kernel must come up a second time.
+sed -i 's/^poweroff -f$/reboot -f/' "$t/root/init"
+(cd "$t/root" && find . | cpio -o -H newc --quiet | gzip -9) >"$t/initrd-reboot.gz"
+"$vm" run --arch riscv64 --memory 256M --kernel "$cache/linux" --initrd "$t/initrd-reboot.gz" \
+    --append "console=ttyS0" </dev/null >"$t/out" 2>"$t/err" &
+pid=$!
+for _ in $(seq 1 600); do
+    [ "$(grep -ac "Linux version .*riscv64" "$t/out")" -ge 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+done
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [ "$(grep -ac "Linux version .*riscv64" "$t/out")" -ge 2 ] && grep -aq "reboot: Restarting system" "$t/out"; then
+    pass "linux shell: reboot -f restarts the machine (kernel booted twice)"
+else
+    fail "linux shell: reboot" "no second boot; last lines: $(tail -n 3 "$t/out" | tr -d '\r' | tr '\n' '|')"
+fi
 echo "RESULT $PASS $FAIL $SKIP"

@@ -145,10 +145,19 @@ static void test_ram_ptr_and_copies(void)
     CHECK(bus_ram_ptr(&b, 0xfffffffffffffffcULL, 8) == NULL, "no pointer at 2^64-4");
 
     static const char msg[] = "hello, guest";
-    uint64_t gen = b.code_generation;
+    /* Code-page tracking: a write into a page marked as holding decoded code bumps its
+     * generation and clears the mark; unmarked pages are left alone. */
+    b.code_page[1] = 1;
+    uint32_t gen = b.page_gen[1], gen2 = b.page_gen[2];
     CHECK(bus_copy_to_ram(&b, RAM_BASE + 0x1000, msg, sizeof msg), "copy into RAM");
     CHECK(memcmp(base + 0x1000, msg, sizeof msg) == 0, "copied bytes land in RAM");
-    CHECK(b.code_generation > gen, "copy into RAM bumps code_generation");
+    CHECK(b.page_gen[1] == gen + 1 && b.code_page[1] == 0, "copy into a code page bumps its generation");
+    CHECK(b.page_gen[2] == gen2, "other pages keep their generation");
+    b.code_page[2] = 1;
+    CHECK(bus_write(&b, RAM_BASE + 0x2ffe, 2, 0xabcd), "store into a code page");
+    CHECK(b.page_gen[2] == gen2 + 1 && b.code_page[2] == 0, "bus_write into a code page bumps its generation");
+    CHECK(bus_ram_page_index(&b, base + 0x2fff) == 2, "page index of a host pointer");
+    CHECK(bus_ram_page_index(&b, base + RAM_SIZE) == UINT64_MAX, "page index past RAM");
     char back[sizeof msg] = { 0 };
     CHECK(bus_copy_from_ram(&b, RAM_BASE + 0x1000, back, sizeof back), "copy from RAM");
     CHECK(memcmp(back, msg, sizeof msg) == 0, "copy from RAM round-trips");

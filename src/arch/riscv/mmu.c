@@ -199,6 +199,40 @@ static bool access_one(rv_cpu *cpu, gva_t va, unsigned size, unsigned acc, uint6
 static bool access_misaligned(rv_cpu *cpu, gva_t va, unsigned size, unsigned acc,
                               uint64_t *val)
 {
+    /* Within one page, a RAM access needs one translation and a copy: as fast as the
+     * kernel's boot-time probe expects of hardware-handled misaligned accesses. */
+    if ((va & 0xfff) + size <= 4096) {
+        unsigned ctx = rv_data_ctx(cpu);
+        uint8_t *p = rv_tlb_lookup(cpu, ctx, acc, va & ~0xfffULL, 1);
+        if (p) {
+            p += va & 0xfff;
+            if (acc == ACC_WRITE) {
+                memcpy(p, val, size);
+            } else {
+                *val = 0;
+                memcpy(val, p, size);
+            }
+            return true;
+        }
+        gpa_t pa;
+        uint64_t cause;
+        if (!translate(cpu, va, acc, ctx, size, &pa, &cause)) {
+            rv_raise(cpu, cause, va);
+            return false;
+        }
+        uint8_t *host = bus_ram_ptr(&cpu->m->bus, pa, size);
+        if (host) {
+            tlb_fill(cpu, va, pa, acc, ctx);
+            if (acc == ACC_WRITE) {
+                memcpy(host, val, size); /* little-endian host */
+                bus_ram_written(&cpu->m->bus, pa, size);
+            } else {
+                *val = 0;
+                memcpy(val, host, size);
+            }
+            return true;
+        }
+    }
     if (acc == ACC_WRITE) {
         /* Translate every byte first so a fault leaves memory unchanged. */
         for (unsigned i = 0; i < size; i++) {

@@ -428,6 +428,11 @@ static int run(riscv_virt *v, vm_error *err)
         console_flush(&m->con);
         if (!m->reset_requested)
             break;
+        if (m->cfg.no_reboot) {
+            vm_info(&m->log, "guest requested a reset: ending the run (--no-reboot)");
+            m->exit_code = 0;
+            break;
+        }
         vm_info(&m->log, "guest requested a reset: reloading images");
         m->reset_requested = false;
         m->stop = 0;
