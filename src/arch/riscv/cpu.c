@@ -56,6 +56,7 @@ void rv_cpu_reset(rv_cpu *cpu, uint64_t pc)
     cpu->fcsr = 0;
     memset(cpu->pmpcfg, 0, sizeof cpu->pmpcfg);
     memset(cpu->pmpaddr, 0, sizeof cpu->pmpaddr);
+    cpu->pmp_active = 0;
     cpu->reservation_valid = false;
     cpu->irq_check = true;
     rv_tlb_flush(cpu);
@@ -71,7 +72,7 @@ static inline bool fetch(rv_cpu *cpu, uint64_t pc, uint32_t *raw)
 {
     uint64_t vpn = pc >> 12;
     rv_tlb_entry *e = &cpu->tlb[cpu->priv][ACC_EXEC][vpn & (RV_TLB_SIZE - 1)];
-    if (likely(e->tag == vpn + 1 && (pc & 0xfff) <= 0xffc)) {
+    if (likely(e->tag == rv_tlb_tag(cpu, (unsigned)cpu->priv, vpn) && (pc & 0xfff) <= 0xffc)) {
         const uint8_t *p = (const uint8_t *)(uintptr_t)(pc + e->addend);
         uint32_t w;
         memcpy(&w, p, 4);

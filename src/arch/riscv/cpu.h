@@ -15,11 +15,16 @@ enum rv_access { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
 /* Soft TLB entry: a hit is a tag compare plus an add to get the host pointer. Only RAM
  * pages are cached; MMIO and faults always take the slow path. */
 typedef struct rv_tlb_entry {
-    uint64_t tag;       /* virtual page number + 1 (0 = invalid) */
+    uint64_t tag;       /* virtual page number | epoch of its set << 52 (0 = invalid) */
     uintptr_t addend;   /* host address = guest virtual address + addend */
 } rv_tlb_entry;
 
-#define RV_TLB_BITS 8
+/* A virtual page number has at most 52 bits; the 12 bits above hold the epoch of the TLB
+ * set, so flushing a set is an epoch bump (a memset only every 4095 flushes). */
+#define RV_TLB_EPOCH_SHIFT 52
+#define RV_TLB_EPOCH_MAX 0xfffu
+
+#define RV_TLB_BITS 10
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
 /* One TLB set per translation context: U, S, M (bare unless MPRV), and one spare. */
 #define RV_TLB_CTX 4
@@ -69,6 +74,12 @@ typedef struct rv_cpu {
     uint64_t stimecmp;
     uint64_t pmpcfg[RV_PMP_COUNT / 8];  /* RV64: pmpcfg0, pmpcfg2 */
     uint64_t pmpaddr[RV_PMP_COUNT];
+    /* Active PMP entries decoded into byte ranges, in priority order (pmp.c). */
+    struct rv_pmp_range {
+        uint64_t lo, hi;
+        uint8_t cfg;
+    } pmp_ranges[RV_PMP_COUNT];
+    unsigned pmp_active;
 
     /* Counters: instret is kept per executed instruction; cycle mirrors it. */
     uint64_t instret;
@@ -83,6 +94,7 @@ typedef struct rv_cpu {
     uint64_t mip_sw_seip;
 
     rv_tlb_entry tlb[RV_TLB_CTX][3][RV_TLB_SIZE];
+    uint64_t tlb_epoch[RV_TLB_CTX];  /* current epoch of each set, pre-shifted */
     bool tlb_has_super[RV_TLB_CTX]; /* a context caches pieces of a superpage */
     int last_walk_level;            /* leaf level of the last translation (0 = 4 KiB) */
     rv_dcache_entry *dcache;
@@ -114,6 +126,12 @@ bool rv_check_interrupts(rv_cpu *cpu);
 /* mret / sret: restore the privilege stack and set next_pc (trap.c). */
 void rv_mret(rv_cpu *cpu);
 void rv_sret(rv_cpu *cpu);
+/* The tag a TLB entry of set `ctx` holds for virtual page `vpn` in the current epoch. */
+static inline uint64_t rv_tlb_tag(const rv_cpu *cpu, unsigned ctx, uint64_t vpn)
+{
+    return vpn | cpu->tlb_epoch[ctx];
+}
+
 /* Flush all TLB sets (satp write, sfence.vma, mstatus MXR/SUM/MPRV changes). */
 void rv_tlb_flush(rv_cpu *cpu);
 /* Flush the entries of one virtual page (sfence.vma with rs1 != x0). */

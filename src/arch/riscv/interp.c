@@ -77,12 +77,13 @@ static inline const uint8_t *code_ptr(rv_cpu *cpu, uint64_t pc)
 {
     uint64_t vpn = pc >> 12;
     rv_tlb_entry *e = &cpu->tlb[cpu->priv][ACC_EXEC][vpn & (RV_TLB_SIZE - 1)];
-    if (likely(e->tag == vpn + 1))
+    uint64_t tag = rv_tlb_tag(cpu, (unsigned)cpu->priv, vpn);
+    if (likely(e->tag == tag))
         return (const uint8_t *)(uintptr_t)(pc + e->addend);
     uint32_t raw;
     if (!rv_fetch_slow(cpu, pc, &raw))
         return NULL;
-    if (e->tag == vpn + 1)
+    if (e->tag == rv_tlb_tag(cpu, (unsigned)cpu->priv, vpn))
         return (const uint8_t *)(uintptr_t)(pc + e->addend);
     return NULL;
 }

@@ -4,10 +4,21 @@
 
 #include "arch/riscv/pmp.h"
 
+static void flush_set(rv_cpu *cpu, unsigned c)
+{
+    uint64_t epoch = (cpu->tlb_epoch[c] >> RV_TLB_EPOCH_SHIFT) + 1;
+    if (epoch > RV_TLB_EPOCH_MAX) {
+        memset(cpu->tlb[c], 0, sizeof cpu->tlb[c]);
+        epoch = 1;
+    }
+    cpu->tlb_epoch[c] = epoch << RV_TLB_EPOCH_SHIFT;
+    cpu->tlb_has_super[c] = false;
+}
+
 void rv_tlb_flush(rv_cpu *cpu)
 {
-    memset(cpu->tlb, 0, sizeof cpu->tlb);
-    memset(cpu->tlb_has_super, 0, sizeof cpu->tlb_has_super);
+    for (unsigned c = 0; c < RV_TLB_CTX; c++)
+        flush_set(cpu, c);
 }
 
 /* Superpages are cached as 4 KiB pieces; a context holding any must be flushed whole,
@@ -18,12 +29,11 @@ void rv_tlb_flush_page(rv_cpu *cpu, gva_t va)
     unsigned idx = vpn & (RV_TLB_SIZE - 1);
     for (unsigned c = 0; c < RV_TLB_CTX; c++) {
         if (cpu->tlb_has_super[c]) {
-            memset(cpu->tlb[c], 0, sizeof cpu->tlb[c]);
-            cpu->tlb_has_super[c] = false;
+            flush_set(cpu, c);
             continue;
         }
         for (unsigned a = 0; a < 3; a++)
-            if (cpu->tlb[c][a][idx].tag == vpn + 1)
+            if (cpu->tlb[c][a][idx].tag == rv_tlb_tag(cpu, c, vpn))
                 cpu->tlb[c][a][idx].tag = 0;
     }
 }
@@ -167,7 +177,7 @@ static void tlb_fill(rv_cpu *cpu, gva_t va, gpa_t pa, unsigned acc, unsigned ctx
     rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
     if (cpu->last_walk_level > 0)
         cpu->tlb_has_super[ctx] = true;
-    e->tag = vpn + 1;
+    e->tag = rv_tlb_tag(cpu, ctx, vpn);
     e->addend = (uintptr_t)host - (vpn << 12);
 }
 
@@ -336,7 +346,9 @@ void rv_tlb_drop_write_page(rv_cpu *cpu, const uint8_t *host_page)
     for (unsigned c = 0; c < RV_TLB_CTX; c++) {
         rv_tlb_entry *t = cpu->tlb[c][ACC_WRITE];
         for (unsigned i = 0; i < RV_TLB_SIZE; i++) {
-            if (t[i].tag && (uintptr_t)((t[i].tag - 1) << 12) + t[i].addend == (uintptr_t)host_page)
+            uint64_t vpn = t[i].tag & ((1ULL << RV_TLB_EPOCH_SHIFT) - 1);
+            if (t[i].tag == rv_tlb_tag(cpu, c, vpn) &&
+                (uintptr_t)(vpn << 12) + t[i].addend == (uintptr_t)host_page)
                 t[i].tag = 0;
         }
     }

@@ -23,7 +23,7 @@ static inline uint8_t *rv_tlb_lookup(rv_cpu *cpu, unsigned ctx, unsigned acc, gv
     uint64_t vpn = va >> 12;
     rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
     /* Aligned accesses never cross a page; size-1 & va == 0 checks natural alignment. */
-    if (likely(e->tag == vpn + 1 && (va & (size - 1)) == 0))
+    if (likely(e->tag == rv_tlb_tag(cpu, ctx, vpn) && (va & (size - 1)) == 0))
         return (uint8_t *)(uintptr_t)(va + e->addend);
     return NULL;
 }

@@ -52,16 +52,30 @@ static bool entry_range(const rv_cpu *cpu, unsigned i, uint64_t *lo, uint64_t *h
     }
 }
 
-bool rv_pmp_allows(const rv_cpu *cpu, gpa_t pa, unsigned len, unsigned acc, unsigned priv)
+/* Decode the active entries into ranges once per CSR write: the check below runs on
+ * every TLB refill and page-table read. */
+void rv_pmp_recompute(rv_cpu *cpu)
 {
-    uint64_t last = pa + len - 1;
-    bool any = false;
+    unsigned n = 0;
     for (unsigned i = 0; i < RV_PMP_COUNT; i++) {
-        uint8_t cfg = cfg_of(cpu, i);
         uint64_t lo, hi;
         if (!entry_range(cpu, i, &lo, &hi))
             continue;
-        any = true;
+        cpu->pmp_ranges[n].lo = lo;
+        cpu->pmp_ranges[n].hi = hi;
+        cpu->pmp_ranges[n].cfg = cfg_of(cpu, i);
+        n++;
+    }
+    cpu->pmp_active = n;
+}
+
+bool rv_pmp_allows(const rv_cpu *cpu, gpa_t pa, unsigned len, unsigned acc, unsigned priv)
+{
+    uint64_t last = pa + len - 1;
+    bool any = cpu->pmp_active != 0;
+    for (unsigned i = 0; i < cpu->pmp_active; i++) {
+        uint8_t cfg = cpu->pmp_ranges[i].cfg;
+        uint64_t lo = cpu->pmp_ranges[i].lo, hi = cpu->pmp_ranges[i].hi;
         /* Any overlap matches, including an entry strictly inside [pa, last] (the TLB
          * asks about whole pages): checking only the end bytes would miss it. */
         if (last < lo || pa > hi)
@@ -94,6 +108,7 @@ void rv_pmp_write_cfg(rv_cpu *cpu, unsigned index, uint64_t val)
         next |= (uint64_t)n << (8 * b);
     }
     cpu->pmpcfg[index] = next;
+    rv_pmp_recompute(cpu);
     rv_tlb_flush(cpu);
 }
 
@@ -108,5 +123,6 @@ void rv_pmp_write_addr(rv_cpu *cpu, unsigned index, uint64_t val)
             return;
     }
     cpu->pmpaddr[index] = val & ((1ULL << 54) - 1);
+    rv_pmp_recompute(cpu);
     rv_tlb_flush(cpu);
 }
