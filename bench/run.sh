@@ -20,7 +20,7 @@ iters=${BENCH_ITERS:-3000}
 cache=${VM_CACHE:-$HOME/.cache/vm-guests}/riscv64
 load0=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
 work=$here/build
-vm=$root/build/vm-cli
+vm=$work/vm-cli
 qemu=qemu-system-riscv64
 if [ -n "${BENCH_OUT:-}" ]; then out=$BENCH_OUT
 elif [ -z "${BENCH_ONLY:-}" ]; then out=$here/results/latest.md
@@ -39,6 +39,11 @@ done
 
 say "building vm-cli"
 make -C "$root" -s -j2 all >&2 || die "building vm-cli failed"
+# Run a private copy: colleagues may rebuild build/vm-cli while the benchmark runs.
+mkdir -p "$work"
+cp "$root/build/vm-cli" "$vm"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain -- src 2>/dev/null | head -n 1)
 rm -rf "$work/data" "$work/logs"
 mkdir -p "$work/data" "$work/logs" "$here/results"
 
@@ -227,8 +232,6 @@ runs_of() {   # every run of KEY, for the details section
 }
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain -- src 2>/dev/null | head -n 1)
 load=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
 {
     echo "# vm vs QEMU TCG benchmarks"

@@ -24,10 +24,13 @@ typedef struct rv_tlb_entry {
 #define RV_TLB_EPOCH_SHIFT 52
 #define RV_TLB_EPOCH_MAX 0xfffu
 
+#define RV_TLB_SPACES 16
+#define RV_TLB_SUPER_SLOTS 2048
 #define RV_TLB_BITS 10
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
-/* One TLB set per translation context: U, S, M (bare unless MPRV), and one spare. */
+/* One TLB set per translation context: U (0), S (1), S with SUM (2), M (3, bare). */
 #define RV_TLB_CTX 4
+#define RV_CTX_S_SUM 2
 
 /* Decoded-instruction cache keyed by guest-physical fetch address. Each entry keeps the
  * raw instruction bits it was decoded from; a hit requires the bits fetched now to match,
@@ -95,7 +98,19 @@ typedef struct rv_cpu {
 
     rv_tlb_entry tlb[RV_TLB_CTX][3][RV_TLB_SIZE];
     uint64_t tlb_epoch[RV_TLB_CTX];  /* current epoch of each set, pre-shifted */
-    bool tlb_has_super[RV_TLB_CTX]; /* a context caches pieces of a superpage */
+    /* Superpage regions with pieces in the TLB (any set or address space), so that
+     * sfence.vma of an address outside them flushes a single entry (mmu.c). */
+    uint64_t tlb_super_regions[RV_TLB_SUPER_SLOTS];
+    bool tlb_super_overflow;
+    int tlb_super_max_level;
+    /* Address spaces: each recently used satp value keeps its own epoch, so switching
+     * back to it (a context switch with ASIDs) finds its entries still valid. */
+    struct rv_tlb_space {
+        uint64_t satp;
+        uint64_t epoch;          /* pre-shifted; 0 = free slot */
+    } tlb_spaces[RV_TLB_SPACES];
+    unsigned tlb_space_next;
+    uint64_t tlb_epoch_next;
     int last_walk_level;            /* leaf level of the last translation (0 = 4 KiB) */
     rv_dcache_entry *dcache;
     rv_block *blocks;
@@ -136,6 +151,10 @@ static inline uint64_t rv_tlb_tag(const rv_cpu *cpu, unsigned ctx, uint64_t vpn)
 void rv_tlb_flush(rv_cpu *cpu);
 /* Flush the entries of one virtual page (sfence.vma with rs1 != x0). */
 void rv_tlb_flush_page(rv_cpu *cpu, gva_t va);
+/* Flush the translations of one ASID (sfence.vma x0, rs2 != x0). */
+void rv_tlb_flush_asid(rv_cpu *cpu, uint64_t asid);
+/* satp changed: select (or create) the TLB epoch of the new address space. */
+void rv_tlb_switch_space(rv_cpu *cpu);
 
 /* Virtual memory access with translation, PMP and the guest's faults. A false return
  * means an exception was raised (cpu->trapped). */

@@ -161,7 +161,9 @@ static void write_mstatus(rv_cpu *cpu, uint64_t val, uint64_t mask)
     if (((next & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2)
         next = (next & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
     cpu->mstatus = next & ~(MSTATUS_SD | MSTATUS_UXL | MSTATUS_SXL);
-    if ((old ^ next) & (MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR))
+    /* SUM selects a TLB set of its own (mmu.h: rv_data_ctx); MXR and MPRV/MPP change
+     * what cached permissions mean. */
+    if ((old ^ next) & (MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_MXR))
         rv_tlb_flush(cpu);
 }
 
@@ -213,8 +215,10 @@ bool rv_csr_write(rv_cpu *cpu, unsigned csr, uint64_t val)
         uint64_t mode = val >> 60;
         if (mode != 0 && mode != 8 && mode != 9 && mode != 10)
             return true;
+        /* No flush: software orders satp changes with sfence.vma (§4.1.11); each satp
+         * value has its own TLB epoch, so a different root never sees another's entries. */
         cpu->satp = val & ((0xfULL << 60) | (0xffffULL << 44) | ((1ULL << 44) - 1));
-        rv_tlb_flush(cpu);
+        rv_tlb_switch_space(cpu);
         return true;
     }
     case CSR_MSTATUS: write_mstatus(cpu, val, MSTATUS_WRITABLE); return true;

@@ -254,6 +254,8 @@ static void do_system(rv_cpu *cpu, const rv_insn *in)
          * TLB is not ASID-tagged, so the ASID operand needs no special case. */
         if (in->rs1 != 0)
             rv_tlb_flush_page(cpu, cpu->x[in->rs1]);
+        else if (in->rs2 != 0)
+            rv_tlb_flush_asid(cpu, cpu->x[in->rs2] & 0xffff);
         else
             rv_tlb_flush(cpu);
         return;

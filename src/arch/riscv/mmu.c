@@ -4,37 +4,123 @@
 
 #include "arch/riscv/pmp.h"
 
-static void flush_set(rv_cpu *cpu, unsigned c)
+#define VPN_MASK ((1ULL << RV_TLB_EPOCH_SHIFT) - 1)
+
+/* Every epoch used up: clear the arrays and start over. */
+static void tlb_reset_all(rv_cpu *cpu)
 {
-    uint64_t epoch = (cpu->tlb_epoch[c] >> RV_TLB_EPOCH_SHIFT) + 1;
-    if (epoch > RV_TLB_EPOCH_MAX) {
-        memset(cpu->tlb[c], 0, sizeof cpu->tlb[c]);
-        epoch = 1;
+    memset(cpu->tlb, 0, sizeof cpu->tlb);
+    memset(cpu->tlb_spaces, 0, sizeof cpu->tlb_spaces);
+    cpu->tlb_epoch_next = 1;
+}
+
+static uint64_t new_epoch(rv_cpu *cpu)
+{
+    if (cpu->tlb_epoch_next == 0 || cpu->tlb_epoch_next > RV_TLB_EPOCH_MAX)
+        tlb_reset_all(cpu);
+    return cpu->tlb_epoch_next++ << RV_TLB_EPOCH_SHIFT;
+}
+
+/* The U, S and S-with-SUM sets translate through satp; M is bare. */
+static void set_space_epoch(rv_cpu *cpu, uint64_t epoch)
+{
+    cpu->tlb_epoch[PRIV_U] = epoch;
+    cpu->tlb_epoch[PRIV_S] = epoch;
+    cpu->tlb_epoch[RV_CTX_S_SUM] = epoch;
+}
+
+void rv_tlb_switch_space(rv_cpu *cpu)
+{
+    for (unsigned i = 0; i < RV_TLB_SPACES; i++) {
+        if (cpu->tlb_spaces[i].epoch && cpu->tlb_spaces[i].satp == cpu->satp) {
+            set_space_epoch(cpu, cpu->tlb_spaces[i].epoch);
+            return;
+        }
     }
-    cpu->tlb_epoch[c] = epoch << RV_TLB_EPOCH_SHIFT;
-    cpu->tlb_has_super[c] = false;
+    uint64_t next = cpu->tlb_epoch_next;
+    uint64_t epoch = new_epoch(cpu);
+    if (cpu->tlb_epoch_next < next) /* wrapped: every set needs a fresh epoch */
+        cpu->tlb_epoch[PRIV_M] = new_epoch(cpu);
+    struct rv_tlb_space *sp = &cpu->tlb_spaces[cpu->tlb_space_next++ % RV_TLB_SPACES];
+    sp->satp = cpu->satp;
+    sp->epoch = epoch;
+    set_space_epoch(cpu, epoch);
 }
 
 void rv_tlb_flush(rv_cpu *cpu)
 {
-    for (unsigned c = 0; c < RV_TLB_CTX; c++)
-        flush_set(cpu, c);
+    memset(cpu->tlb_spaces, 0, sizeof cpu->tlb_spaces);
+    memset(cpu->tlb_super_regions, 0, sizeof cpu->tlb_super_regions);
+    cpu->tlb_super_overflow = false;
+    cpu->tlb_super_max_level = 0;
+    cpu->tlb_epoch[PRIV_M] = new_epoch(cpu);
+    rv_tlb_switch_space(cpu);
 }
 
-/* Superpages are cached as 4 KiB pieces; a context holding any must be flushed whole,
- * since the fenced address may share its leaf PTE with other pieces (§4.2.1). */
+void rv_tlb_flush_asid(rv_cpu *cpu, uint64_t asid)
+{
+    bool current = ((cpu->satp >> 44) & 0xffff) == asid;
+    for (unsigned i = 0; i < RV_TLB_SPACES; i++)
+        if (((cpu->tlb_spaces[i].satp >> 44) & 0xffff) == asid)
+            cpu->tlb_spaces[i].epoch = 0;
+    if (current)
+        rv_tlb_switch_space(cpu);
+}
+
+static uint64_t super_key(uint64_t vpn, int level)
+{
+    return (((vpn >> (9 * level)) << 3) | (uint64_t)level) + 1;
+}
+
+static unsigned super_slot(uint64_t key)
+{
+    return (unsigned)((key * 0x9e3779b97f4a7c15ULL) >> 53) & (RV_TLB_SUPER_SLOTS - 1);
+}
+
+/* Remember that pieces of the level-`level` superpage holding vpn are cached. */
+static void note_superpage(rv_cpu *cpu, uint64_t vpn, int level)
+{
+    uint64_t key = super_key(vpn, level);
+    uint64_t *slot = &cpu->tlb_super_regions[super_slot(key)];
+    if (*slot != key && *slot != 0)
+        cpu->tlb_super_overflow = true;
+    *slot = key;
+    if (level > cpu->tlb_super_max_level)
+        cpu->tlb_super_max_level = level;
+}
+
+/* Could pieces of a superpage containing vpn be cached? */
+static int superpage_level_of(const rv_cpu *cpu, uint64_t vpn)
+{
+    for (int level = cpu->tlb_super_max_level; level > 0; level--) {
+        uint64_t key = super_key(vpn, level);
+        if (cpu->tlb_super_overflow || cpu->tlb_super_regions[super_slot(key)] == key)
+            return level;
+    }
+    return 0;
+}
+
+/* Drop every cached piece of `va`'s page in every set and address space. Superpages are
+ * cached as 4 KiB pieces: if va lies in a cached superpage, all its pieces go, since the
+ * fenced address shares their leaf PTE (§4.2.1). */
 void rv_tlb_flush_page(rv_cpu *cpu, gva_t va)
 {
-    uint64_t vpn = va >> 12;
-    unsigned idx = vpn & (RV_TLB_SIZE - 1);
+    uint64_t vpn = (va >> 12) & VPN_MASK;
+    int level = superpage_level_of(cpu, vpn);
+    unsigned shift = 9 * (unsigned)level;
     for (unsigned c = 0; c < RV_TLB_CTX; c++) {
-        if (cpu->tlb_has_super[c]) {
-            flush_set(cpu, c);
-            continue;
+        for (unsigned a = 0; a < 3; a++) {
+            rv_tlb_entry *t = cpu->tlb[c][a];
+            if (level == 0) {
+                rv_tlb_entry *e = &t[vpn & (RV_TLB_SIZE - 1)];
+                if ((e->tag & VPN_MASK) == vpn)
+                    e->tag = 0;
+                continue;
+            }
+            for (unsigned i = 0; i < RV_TLB_SIZE; i++)
+                if (((t[i].tag & VPN_MASK) >> shift) == (vpn >> shift))
+                    t[i].tag = 0;
         }
-        for (unsigned a = 0; a < 3; a++)
-            if (cpu->tlb[c][a][idx].tag == rv_tlb_tag(cpu, c, vpn))
-                cpu->tlb[c][a][idx].tag = 0;
     }
 }
 
@@ -148,7 +234,7 @@ static bool translate(rv_cpu *cpu, gva_t va, unsigned acc, unsigned ctx, unsigne
     cpu->last_walk_level = 0;
     if (ctx == PRIV_M || (cpu->satp >> 60) == 0) {
         *pa = va;
-    } else if (!walk(cpu, va, acc, ctx, pa, cause)) {
+    } else if (!walk(cpu, va, acc, ctx == RV_CTX_S_SUM ? PRIV_S : ctx, pa, cause)) {
         return false;
     }
     if (!rv_pmp_allows(cpu, *pa, len, acc, ctx)) {
@@ -176,7 +262,7 @@ static void tlb_fill(rv_cpu *cpu, gva_t va, gpa_t pa, unsigned acc, unsigned ctx
     uint64_t vpn = va >> 12;
     rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
     if (cpu->last_walk_level > 0)
-        cpu->tlb_has_super[ctx] = true;
+        note_superpage(cpu, (va >> 12) & VPN_MASK, cpu->last_walk_level);
     e->tag = rv_tlb_tag(cpu, ctx, vpn);
     e->addend = (uintptr_t)host - (vpn << 12);
 }
@@ -243,19 +329,22 @@ static bool access_misaligned(rv_cpu *cpu, gva_t va, unsigned size, unsigned acc
             return true;
         }
     }
+    /* Byte by byte (page-crossing or MMIO). A fault reports the address of the portion
+     * that faulted (Priv. ISA §3.1.16): the kernel maps the page named by stval, so
+     * naming the first, present page would make it retry the access forever. */
     if (acc == ACC_WRITE) {
         /* Translate every byte first so a fault leaves memory unchanged. */
         for (unsigned i = 0; i < size; i++) {
             gpa_t pa;
             uint64_t cause;
             if (!translate(cpu, va + i, ACC_WRITE, rv_data_ctx(cpu), 1, &pa, &cause)) {
-                rv_raise(cpu, cause, va);
+                rv_raise(cpu, cause, va + i);
                 return false;
             }
         }
         for (unsigned i = 0; i < size; i++) {
             uint64_t b = (*val >> (8 * i)) & 0xff;
-            if (!access_one(cpu, va + i, 1, ACC_WRITE, &b, va))
+            if (!access_one(cpu, va + i, 1, ACC_WRITE, &b, va + i))
                 return false;
         }
         return true;
@@ -263,7 +352,7 @@ static bool access_misaligned(rv_cpu *cpu, gva_t va, unsigned size, unsigned acc
     uint64_t result = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t b;
-        if (!access_one(cpu, va + i, 1, acc, &b, va))
+        if (!access_one(cpu, va + i, 1, acc, &b, va + i))
             return false;
         result |= b << (8 * i);
     }

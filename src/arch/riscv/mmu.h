@@ -8,13 +8,18 @@
 
 #include "arch/riscv/cpu.h"
 
-/* Translation context of data accesses: MPRV makes M-mode loads/stores use MPP
- * (Priv. ISA §3.1.6.3: MPRV applies to loads and stores only). */
+/* Translation context (TLB set) of data accesses: MPRV makes M-mode loads/stores use MPP
+ * (Priv. ISA §3.1.6.3: MPRV applies to loads and stores only). S-mode accesses with
+ * mstatus.SUM set use a set of their own, so the kernel toggling SUM around every user
+ * copy needs no TLB flush. */
 static inline unsigned rv_data_ctx(const rv_cpu *cpu)
 {
-    if (cpu->priv == PRIV_M && (cpu->mstatus & MSTATUS_MPRV))
-        return (unsigned)((cpu->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
-    return (unsigned)cpu->priv;
+    unsigned p = (unsigned)cpu->priv;
+    if (p == PRIV_M && (cpu->mstatus & MSTATUS_MPRV))
+        p = (unsigned)((cpu->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    if (p == PRIV_S && (cpu->mstatus & MSTATUS_SUM))
+        return RV_CTX_S_SUM;
+    return p;
 }
 
 static inline uint8_t *rv_tlb_lookup(rv_cpu *cpu, unsigned ctx, unsigned acc, gva_t va,
