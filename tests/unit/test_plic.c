@@ -3,15 +3,10 @@
 
 #include <stdio.h>
 
-static int n_checks, n_failed;
+#include "check.h"
 
-static void check(bool ok, const char *name)
-{
-    n_checks++;
-    if (!ok)
-        n_failed++;
-    printf("%sok %d - %s\n", ok ? "" : "not ", n_checks, name);
-}
+/* check(ok, name): one TAP line; check.h counts and reports the file:line of failures. */
+#define check(ok, name) CHECK(ok, name)
 
 /* Output recorder: level[ctx] and how many times each output was driven. */
 typedef struct outputs {
@@ -213,6 +208,5 @@ int main(void)
     wr(&p, PRIO(9), 1);
     check(o.sets[1] == before, "no redundant output updates");
 
-    printf("1..%d\n", n_checks);
-    return n_failed ? 1 : 0;
+    return check_done();
 }

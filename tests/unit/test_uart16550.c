@@ -2,17 +2,12 @@
 #include "dev/uart16550.h"
 
 #include <stdio.h>
+
+#include "check.h"
 #include <string.h>
 
-static int n_checks, n_failed;
-
-static void check(bool ok, const char *name)
-{
-    n_checks++;
-    if (!ok)
-        n_failed++;
-    printf("%sok %d - %s\n", ok ? "" : "not ", n_checks, name);
-}
+/* check(ok, name): one TAP line; check.h counts and reports the file:line of failures. */
+#define check(ok, name) CHECK(ok, name)
 
 /* A byte sink and source standing in for the console. */
 typedef struct host {
@@ -203,6 +198,5 @@ int main(void)
           "8-byte accesses fault");
     check(uart16550_ops.read(&u, 0x20, 1, &v) && v == 0, "offsets past 7 read zero");
 
-    printf("1..%d\n", n_checks);
-    return n_failed ? 1 : 0;
+    return check_done();
 }

@@ -129,16 +129,8 @@ uint64_t rv_cpu_run(rv_cpu *cpu, uint64_t budget)
     /* Tracing: every instruction through the single-step path. */
     uint64_t n = 0;
     while (n < budget && !m->stop) {
-        if (unlikely(cpu->irq_check)) {
-            cpu->irq_check = false;
-            rv_check_interrupts(cpu);
-            if (cpu->wfi) {
-                if (rv_pending_mip(cpu) & cpu->mie)
-                    cpu->wfi = false;
-                else
-                    break;
-            }
-        }
+        if (unlikely(cpu->irq_check) && !rv_poll_interrupts(cpu))
+            break;
         n += step_one(cpu);
     }
     return n;

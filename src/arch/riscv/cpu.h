@@ -138,6 +138,9 @@ uint64_t rv_cpu_run(rv_cpu *cpu, uint64_t budget);
 void rv_raise(rv_cpu *cpu, uint64_t cause, uint64_t tval);
 /* Take any pending, enabled interrupt; returns true if one was taken. */
 bool rv_check_interrupts(rv_cpu *cpu);
+/* Between blocks when irq_check is set: take interrupts, wake from WFI. Returns false
+ * if the hart is idle in WFI with nothing pending (the run loop then returns). */
+bool rv_poll_interrupts(rv_cpu *cpu);
 /* mret / sret: restore the privilege stack and set next_pc (trap.c). */
 void rv_mret(rv_cpu *cpu);
 void rv_sret(rv_cpu *cpu);

@@ -122,16 +122,8 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
 #pragma GCC diagnostic pop
 
     while (n < budget && !m->stop) {
-        if (unlikely(cpu->irq_check)) {
-            cpu->irq_check = false;
-            rv_check_interrupts(cpu);
-            if (cpu->wfi) {
-                if (rv_pending_mip(cpu) & cpu->mie)
-                    cpu->wfi = false;
-                else
-                    break;
-            }
-        }
+        if (unlikely(cpu->irq_check) && !rv_poll_interrupts(cpu))
+            break;
         uint64_t pc = cpu->pc;
         const uint8_t *host = code_ptr(cpu, pc);
         if (unlikely(!host)) {

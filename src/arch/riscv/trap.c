@@ -94,6 +94,21 @@ bool rv_check_interrupts(rv_cpu *cpu)
     return false;
 }
 
+bool rv_poll_interrupts(rv_cpu *cpu)
+{
+    cpu->irq_check = false;
+    rv_check_interrupts(cpu);
+    if (!cpu->wfi)
+        return true;
+    /* §3.3.3: WFI resumes when any enabled interrupt is pending, even if globally
+     * disabled; otherwise the hart stays idle and the board sleeps. */
+    if (rv_pending_mip(cpu) & cpu->mie) {
+        cpu->wfi = false;
+        return true;
+    }
+    return false;
+}
+
 void rv_mret(rv_cpu *cpu)
 {
     uint64_t s = cpu->mstatus;
