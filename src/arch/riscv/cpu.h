@@ -52,13 +52,13 @@ typedef struct rv_block {
     uint32_t gen;       /* generation of that RAM page when decoded */
     uint16_t n;         /* instructions */
     uint16_t bytes;     /* code bytes covered */
-    rv_insn insn[RV_BLOCK_MAX];
+    rv_insn insn[RV_BLOCK_MAX + 1]; /* + the end-of-block sentinel */
 } rv_block;
 
 #define RV_PMP_COUNT 16
 
 typedef struct rv_cpu {
-    uint64_t x[32];
+    uint64_t x[33];     /* x[32]: where the block interpreter sends writes to x0 */
     uint64_t f[32];     /* FP registers; singles are NaN-boxed */
     uint64_t pc;
     uint64_t next_pc;   /* set by each instruction; a trap overrides it */

@@ -28,11 +28,17 @@ static bool ends_block(unsigned op)
     }
 }
 
+/* The sentinel op ending every block's record array (never produced by the decoder). */
+#define OP_BLOCK_END RV_OP_COUNT
+/* Register slot that takes writes to x0 in blocks, so handlers need no rd != 0 test. */
+#define X_SINK 32
+
 /* Decode a block starting at pc whose bytes are at host (same page, RAM page `page`).
- * Returns false if not even one instruction fits in the page (a 32-bit instruction
- * straddling the end). */
+ * `fast` tells which ops the threaded handlers run (they may have rd redirected to the
+ * sink). Returns false if not even one instruction fits in the page (a 32-bit
+ * instruction straddling the end). */
 static bool build_block(rv_cpu *cpu, rv_block *b, uint64_t pc, const uint8_t *host,
-                        uint64_t page)
+                        uint64_t page, const bool *fast)
 {
     bus *bus = &cpu->m->bus;
     if (!bus->code_page[page]) {
@@ -52,12 +58,16 @@ static bool build_block(rv_cpu *cpu, rv_block *b, uint64_t pc, const uint8_t *ho
         }
         rv_insn *in = &b->insn[n++];
         rv_decode(raw, in);
+        if (in->rd == 0 && fast[in->op])
+            in->rd = X_SINK;
         off += in->len;
         if (ends_block(in->op))
             break;
     }
     if (n == 0)
         return false;
+    memset(&b->insn[n], 0, sizeof b->insn[n]);
+    b->insn[n].op = OP_BLOCK_END;
     b->pc = pc + 1;
     b->host = host;
     b->gen = bus->page_gen[page];
@@ -98,8 +108,9 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
     /* Ops without a label of their own run through rv_execute (op_generic). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
-    static const void *const labels[RV_OP_COUNT] = {
+    static const void *const labels[RV_OP_COUNT + 1] = {
         [0 ... RV_OP_COUNT - 1] = &&op_generic,
+        [OP_BLOCK_END] = &&block_done,
         [RV_OP_LUI] = &&op_lui,     [RV_OP_AUIPC] = &&op_auipc, [RV_OP_JAL] = &&op_jal,
         [RV_OP_JALR] = &&op_jalr,   [RV_OP_BEQ] = &&op_beq,     [RV_OP_BNE] = &&op_bne,
         [RV_OP_BLT] = &&op_blt,     [RV_OP_BGE] = &&op_bge,     [RV_OP_BLTU] = &&op_bltu,
@@ -120,6 +131,9 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
         [RV_OP_FENCE] = &&op_nop,
     };
 #pragma GCC diagnostic pop
+    bool fast[RV_OP_COUNT + 1];
+    for (unsigned i = 0; i <= RV_OP_COUNT; i++)
+        fast[i] = labels[i] != &&op_generic;
 
     while (n < budget && !m->stop) {
         if (unlikely(cpu->irq_check) && !rv_poll_interrupts(cpu))
@@ -143,7 +157,7 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
         }
         rv_block *b = &cpu->blocks[(pc >> 1) & (RV_BLOCK_CACHE - 1)];
         if (unlikely(b->pc != pc + 1 || b->host != host || b->gen != bus->page_gen[page])) {
-            if (!build_block(cpu, b, pc, host, page)) {
+            if (!build_block(cpu, b, pc, host, page, fast)) {
                 b->pc = 0;
                 n += step(cpu);
                 continue;
@@ -151,20 +165,16 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
         }
 
         const rv_insn *in = b->insn;
-        const rv_insn *const end = in + b->n;
 
 #define DISPATCH() goto *labels[in->op]
 #define NEXT()                                                                               \
     do {                                                                                     \
-        x[0] = 0;                                                                            \
         pc += in->len;                                                                       \
-        if (unlikely(++in == end))                                                           \
-            goto block_done;                                                                 \
+        in++;                                                                                \
         DISPATCH();                                                                          \
     } while (0)
 #define JUMP(target)                                                                         \
     do {                                                                                     \
-        x[0] = 0;                                                                            \
         pc = (target);                                                                       \
         in++;                                                                                \
         goto block_done;                                                                     \
@@ -173,19 +183,36 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
 #define RS1 x[in->rs1]
 #define RS2 x[in->rs2]
 #define IMM ((uint64_t)in->imm)
-#define LOAD(size, conv)                                                                     \
+/* Loads and stores: the TLB hit inline; the pc is stored for the slow path only, which
+ * may raise an exception naming it. */
+#define LOAD(size, type)                                                                     \
     do {                                                                                     \
-        uint64_t v_;                                                                         \
-        cpu->pc = pc;                                                                        \
-        if (unlikely(!rv_load(cpu, RS1 + IMM, size, &v_)))                                   \
-            goto trapped;                                                                    \
-        RD = (uint64_t)(conv)v_;                                                             \
+        uint64_t a_ = RS1 + IMM;                                                             \
+        uint8_t *p_ = rv_tlb_lookup(cpu, rv_data_ctx(cpu), ACC_READ, a_, size);              \
+        if (likely(p_ != NULL)) {                                                            \
+            type v_;                                                                         \
+            memcpy(&v_, p_, size);                                                           \
+            RD = (uint64_t)v_;                                                               \
+        } else {                                                                             \
+            uint64_t v_;                                                                     \
+            cpu->pc = pc;                                                                    \
+            if (unlikely(!rv_load_slow(cpu, a_, size, &v_)))                                 \
+                goto trapped;                                                                \
+            RD = (uint64_t)(type)v_;                                                         \
+        }                                                                                    \
     } while (0)
-#define STORE(size)                                                                          \
+#define STORE(size, type)                                                                    \
     do {                                                                                     \
-        cpu->pc = pc;                                                                        \
-        if (unlikely(!rv_store(cpu, RS1 + IMM, size, RS2)))                                  \
-            goto trapped;                                                                    \
+        uint64_t a_ = RS1 + IMM;                                                             \
+        uint8_t *p_ = rv_tlb_lookup(cpu, rv_data_ctx(cpu), ACC_WRITE, a_, size);             \
+        if (likely(p_ != NULL)) {                                                            \
+            type v_ = (type)RS2;                                                             \
+            memcpy(p_, &v_, size);                                                           \
+        } else {                                                                             \
+            cpu->pc = pc;                                                                    \
+            if (unlikely(!rv_store_slow(cpu, a_, size, RS2)))                                \
+                goto trapped;                                                                \
+        }                                                                                    \
     } while (0)
 
         DISPATCH();
@@ -207,10 +234,10 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
     op_lbu: LOAD(1, uint8_t); NEXT();
     op_lhu: LOAD(2, uint16_t); NEXT();
     op_lwu: LOAD(4, uint32_t); NEXT();
-    op_sb: STORE(1); NEXT();
-    op_sh: STORE(2); NEXT();
-    op_sw: STORE(4); NEXT();
-    op_sd: STORE(8); NEXT();
+    op_sb: STORE(1, uint8_t); NEXT();
+    op_sh: STORE(2, uint16_t); NEXT();
+    op_sw: STORE(4, uint32_t); NEXT();
+    op_sd: STORE(8, uint64_t); NEXT();
     op_addi: RD = RS1 + IMM; NEXT();
     op_slti: RD = (int64_t)RS1 < in->imm; NEXT();
     op_sltiu: RD = RS1 < IMM; NEXT();
@@ -249,8 +276,7 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
         rv_execute(cpu, in);
         if (unlikely(cpu->trapped))
             goto trapped;
-        if (cpu->next_pc != pc + in->len || in + 1 == end) {
-            x[0] = 0;
+        if (cpu->next_pc != pc + in->len) {
             pc = cpu->next_pc;
             in++;
             goto block_done;
@@ -260,7 +286,6 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
 
     trapped:
         /* The instruction at `in` raised an exception: those before it retired. */
-        x[0] = 0;
         cpu->trapped = false;
         cpu->irq_check = true;
         cpu->instret += (uint64_t)(in - b->insn);
