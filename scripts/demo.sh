@@ -7,6 +7,6 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh demo
 make -j"$(nproc)" >/dev/null
-cache=${VM_CACHE:-$HOME/.cache/vm-guests}/riscv64
+cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
 exec build/vm-cli run --arch riscv64 --memory 1G --escape '^]' \
     --kernel "$cache/linux" --initrd "$cache/initrd.gz" --append "console=ttyS0"

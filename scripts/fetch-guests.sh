@@ -8,7 +8,7 @@
 #   $CACHE/riscv64/{linux,initrd.gz,fw_dynamic.bin,fw_dynamic.elf,fw_jump.bin,busybox}
 set -euo pipefail
 
-CACHE=${1:-${VM_CACHE:-$HOME/.cache/vm-guests}}
+CACHE=${1:-${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 STAMP="$CACHE/.complete-v1"

@@ -8,7 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 vm=$1
-cache=${VM_CACHE:-$HOME/.cache/vm-guests}/riscv64
+cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
 t=$(mktemp -d)
 pid=
 cleanup() {
