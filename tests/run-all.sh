@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: builds the emulator twice (optimised, and ASan+UBSan), then runs
-# unit tests, bare-metal guest tests, the bad-input table, the differential run against
+# unit tests, bare-metal guest tests, the bad-input table, random code as the guest
+# (robustness), the differential run against
 # QEMU, and the Linux boot tests. The last line is "N passed, N failed, N skipped".
 #
 # Environment: VM_SKIP_ASAN=1 skips the sanitizer build; VM_SKIP_BOOT=1 skips Linux boots;
@@ -68,6 +69,7 @@ for b in "${builds[@]}"; do
     done
     run_part "$label guest tests" tests/guest_tests.sh "$b/vm-cli" "$guest_dir" "$label"
     run_part "$label bad input" tests/bad_input.sh "$b/vm-cli" "$guest_dir" "$label"
+    run_part "$label robustness" tests/robustness.sh "$b/vm-cli" "$label"
 done
 
 run_part "differential" tests/differential_qemu.sh build/vm-cli "$guest_dir"
