@@ -165,6 +165,9 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
         }
 
         const rv_insn *in = b->insn;
+        /* Privilege and mstatus change only at block ends (CSR, xRET, traps), so the data
+         * TLB set is fixed for the whole block. */
+        const unsigned dctx = rv_data_ctx(cpu);
 
 #define DISPATCH() goto *labels[in->op]
 #define NEXT()                                                                               \
@@ -188,7 +191,7 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
 #define LOAD(size, type)                                                                     \
     do {                                                                                     \
         uint64_t a_ = RS1 + IMM;                                                             \
-        uint8_t *p_ = rv_tlb_lookup(cpu, rv_data_ctx(cpu), ACC_READ, a_, size);              \
+        uint8_t *p_ = rv_tlb_lookup(cpu, dctx, ACC_READ, a_, size);              \
         if (likely(p_ != NULL)) {                                                            \
             type v_;                                                                         \
             memcpy(&v_, p_, size);                                                           \
@@ -204,7 +207,7 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
 #define STORE(size, type)                                                                    \
     do {                                                                                     \
         uint64_t a_ = RS1 + IMM;                                                             \
-        uint8_t *p_ = rv_tlb_lookup(cpu, rv_data_ctx(cpu), ACC_WRITE, a_, size);             \
+        uint8_t *p_ = rv_tlb_lookup(cpu, dctx, ACC_WRITE, a_, size);             \
         if (likely(p_ != NULL)) {                                                            \
             type v_ = (type)RS2;                                                             \
             memcpy(p_, &v_, size);                                                           \
