@@ -73,6 +73,7 @@ for b in "${builds[@]}"; do
 done
 
 run_part "differential" tests/differential_qemu.sh build/vm-cli "$guest_dir"
+run_part "console" tests/console.sh build/vm-cli
 
 if [ "${VM_SKIP_BOOT:-0}" != 1 ]; then
     for t in tests/boot/*.sh; do
