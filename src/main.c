@@ -27,7 +27,7 @@ static const char usage_text[] =
     "  --initrd FILE      initial ramdisk, placed high in RAM\n"
     "  --append CMDLINE   kernel command line\n"
     "  --memory SIZE      guest RAM: 128M, 1G, or a number of MiB (default 128M)\n"
-    "  --vcpus N          number of virtual CPUs (default 1)\n"
+    "  --vcpus N          number of virtual CPUs (default 1; only 1 so far)\n"
     "  --mode interpreter execution mode (only the interpreter exists today)\n"
     "  --bios FILE|none   firmware image; 'none' boots the kernel directly with the\n"
     "                     built-in SBI (riscv64). Default for a Linux Image: OpenSBI\n"
@@ -245,6 +245,10 @@ static int cmd_run(int argc, char **argv)
     if (cfg->arch != ARCH_RISCV64) {
         fprintf(stderr, "vm-cli: --arch %s: this architecture is not implemented yet\n",
                 arch_name(cfg->arch));
+        goto out;
+    }
+    if (cfg->vcpus > 1) {
+        fprintf(stderr, "vm-cli: --vcpus %u: only one vCPU is implemented so far\n", cfg->vcpus);
         goto out;
     }
 

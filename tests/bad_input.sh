@@ -72,6 +72,7 @@ check "memory garbage"         "--memory 12Q: not a valid size" $R --kernel "$gu
 check "memory too large"       "--memory .*: more than this host" $R --kernel "$guests/hello.elf" --memory 64T
 check "memory overflow"        "--memory 99999999999999999999: not a valid size" $R --kernel "$guests/hello.elf" --memory 99999999999999999999
 check "vcpus zero"             "--vcpus 0: must be a number"    $R --kernel "$guests/hello.elf" --vcpus 0
+check "vcpus not implemented"  "--vcpus 2: only one vCPU is implemented" $R --kernel "$guests/hello.elf" --vcpus 2
 check "unknown arch"           "--arch sparc: unknown architecture" run --arch sparc --kernel "$guests/hello.elf"
 check "x86_64 not implemented" "--arch x86_64: .*not implemented yet" run --arch x86_64 --kernel "$guests/hello.elf"
 check "arm64 not implemented"  "--arch arm64: .*not implemented yet" run --arch aarch64 --kernel "$guests/hello.elf"
