@@ -2,6 +2,7 @@
  * Linux Documentation/devicetree/bindings/riscv/{cpus,extensions}.yaml,
  * interrupt-controller/sifive,plic-1.0.0.yaml, timer/sifive,clint.yaml, serial/8250.yaml. */
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,21 @@ static int prop_stringlist(void *fdt, const char *name, const char *const *list,
         len += l;
     }
     return fdt_property(fdt, name, buf, (int)len);
+}
+
+/* A syscon-poweroff / syscon-reboot node writing `value` to the test finisher. */
+static int syscon_action_node(void *fdt, const char *action, uint32_t value)
+{
+    char compat[32];
+    snprintf(compat, sizeof compat, "syscon-%s", action);
+    int e;
+    if ((e = fdt_begin_node(fdt, action)) < 0 ||
+        (e = fdt_property_string(fdt, "compatible", compat)) < 0 ||
+        (e = fdt_property_u32(fdt, "regmap", PHANDLE_TEST)) < 0 ||
+        (e = fdt_property_u32(fdt, "offset", 0)) < 0 ||
+        (e = fdt_property_u32(fdt, "value", value)) < 0)
+        return e;
+    return fdt_end_node(fdt);
 }
 
 static int build(riscv_virt *v, void *fdt, size_t size)
@@ -147,18 +163,8 @@ static int build(riscv_virt *v, void *fdt, size_t size)
 
     /* syscon-poweroff / syscon-reboot drive the test finisher (Linux
      * bindings/power/reset/syscon-{poweroff,reboot}.yaml) */
-    T(fdt_begin_node(fdt, "poweroff"));
-    T(fdt_property_string(fdt, "compatible", "syscon-poweroff"));
-    T(fdt_property_u32(fdt, "regmap", PHANDLE_TEST));
-    T(fdt_property_u32(fdt, "offset", 0));
-    T(fdt_property_u32(fdt, "value", 0x5555));
-    T(fdt_end_node(fdt));
-    T(fdt_begin_node(fdt, "reboot"));
-    T(fdt_property_string(fdt, "compatible", "syscon-reboot"));
-    T(fdt_property_u32(fdt, "regmap", PHANDLE_TEST));
-    T(fdt_property_u32(fdt, "offset", 0));
-    T(fdt_property_u32(fdt, "value", 0x7777));
-    T(fdt_end_node(fdt));
+    T(syscon_action_node(fdt, "poweroff", 0x5555));
+    T(syscon_action_node(fdt, "reboot", 0x7777));
 
     T(fdt_end_node(fdt)); /* root */
     T(fdt_finish(fdt));
