@@ -144,6 +144,12 @@ bool rv_poll_interrupts(rv_cpu *cpu);
 /* mret / sret: restore the privilege stack and set next_pc (trap.c). */
 void rv_mret(rv_cpu *cpu);
 void rv_sret(rv_cpu *cpu);
+/* Sstc active: the hart implements it and M-mode enabled it for S-mode. */
+static inline bool rv_sstc_enabled(const rv_cpu *cpu)
+{
+    return cpu->has_sstc && (cpu->menvcfg & MENVCFG_STCE);
+}
+
 /* The tag a TLB entry of set `ctx` holds for virtual page `vpn` in the current epoch. */
 static inline uint64_t rv_tlb_tag(const rv_cpu *cpu, unsigned ctx, uint64_t vpn)
 {

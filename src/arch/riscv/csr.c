@@ -18,11 +18,6 @@
 #define MEDELEG_WRITABLE 0xb3ffULL /* all but ecall-from-M (11), reserved 10 and 14 */
 #define MIDELEG_WRITABLE (MIP_SSIP | MIP_STIP | MIP_SEIP)
 #define MIE_WRITABLE (MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP)
-#define MENVCFG_STCE (1ULL << 63)
-#define ENVCFG_CBZE (1ULL << 7)
-#define ENVCFG_CBCFE (1ULL << 6)
-#define ENVCFG_CBIE (3ULL << 4)
-#define ENVCFG_FIOM 1ULL
 
 uint64_t rv_misa_value(void)
 {
@@ -97,7 +92,7 @@ bool rv_csr_read(rv_cpu *cpu, unsigned csr, uint64_t *val)
     case CSR_SIP: *val = rv_pending_mip(cpu) & cpu->mideleg; return true;
     case CSR_STIMECMP:
         if (!cpu->has_sstc) return false;
-        if (cpu->priv < PRIV_M && (!(cpu->menvcfg & MENVCFG_STCE) || !(cpu->mcounteren & 2)))
+        if (cpu->priv < PRIV_M && (!rv_sstc_enabled(cpu) || !(cpu->mcounteren & 2)))
             return false;
         *val = cpu->stimecmp;
         return true;
@@ -205,7 +200,7 @@ bool rv_csr_write(rv_cpu *cpu, unsigned csr, uint64_t val)
         return true;
     case CSR_STIMECMP:
         if (!cpu->has_sstc) return false;
-        if (cpu->priv < PRIV_M && (!(cpu->menvcfg & MENVCFG_STCE) || !(cpu->mcounteren & 2)))
+        if (cpu->priv < PRIV_M && (!rv_sstc_enabled(cpu) || !(cpu->mcounteren & 2)))
             return false;
         cpu->stimecmp = val;
         return true;

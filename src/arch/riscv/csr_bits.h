@@ -86,6 +86,13 @@
 #define FS_CLEAN   2
 #define FS_DIRTY   3
 
+/* menvcfg / senvcfg (Priv. ISA §3.1.18, §4.1.4; Sstc; CMO spec §2.5) */
+#define MENVCFG_STCE (1ULL << 63)  /* Sstc: stimecmp enabled */
+#define ENVCFG_CBZE  (1ULL << 7)   /* cbo.zero enabled */
+#define ENVCFG_CBCFE (1ULL << 6)   /* cbo.clean/flush enabled */
+#define ENVCFG_CBIE  (3ULL << 4)   /* cbo.inval enabled (as flush or inval) */
+#define ENVCFG_FIOM  1ULL
+
 /* Interrupt bits in mip/mie */
 #define IRQ_S_SOFT  1
 #define IRQ_M_SOFT  3

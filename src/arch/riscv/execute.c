@@ -266,7 +266,7 @@ static void do_cbo(rv_cpu *cpu, const rv_insn *in)
 {
     /* Zicbom/Zicboz (CMO spec §2.5): enables in menvcfg/senvcfg per privilege. */
     bool zero = in->op == RV_OP_CBO_ZERO;
-    uint64_t need = zero ? ENVCFG_CBZE_BIT : in->op == RV_OP_CBO_INVAL ? (3ULL << 4) : (1ULL << 6);
+    uint64_t need = zero ? ENVCFG_CBZE : in->op == RV_OP_CBO_INVAL ? ENVCFG_CBIE : ENVCFG_CBCFE;
     if ((cpu->priv < PRIV_M && !(cpu->menvcfg & need)) ||
         (cpu->priv < PRIV_S && !(cpu->senvcfg & need))) {
         illegal(cpu, in);

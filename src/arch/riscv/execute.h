@@ -5,7 +5,6 @@
 
 /* Cache block size for Zicbom/Zicboz, advertised in the device tree. */
 #define RV_CBO_BLOCK 64
-#define ENVCFG_CBZE_BIT (1ULL << 7)
 
 /* Execute one decoded instruction at cpu->pc. Sets cpu->next_pc (preset to pc + len by
  * the caller) or raises an exception (cpu->trapped). */

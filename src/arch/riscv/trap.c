@@ -60,7 +60,7 @@ uint64_t rv_pending_mip(rv_cpu *cpu)
 {
     uint64_t mip = cpu->mip | cpu->mip_sw_seip;
     /* Sstc: STIP reflects stimecmp when menvcfg.STCE is set (Sstc spec §1). */
-    if (cpu->has_sstc && (cpu->menvcfg & (1ULL << 63))) {
+    if (rv_sstc_enabled(cpu)) {
         mip &= ~MIP_STIP;
         if (cpu->read_time(cpu->time_opaque) >= cpu->stimecmp)
             mip |= MIP_STIP;

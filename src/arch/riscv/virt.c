@@ -303,7 +303,7 @@ static void reset_cpu(riscv_virt *v)
                        (1ULL << CAUSE_USER_ECALL) | (1ULL << CAUSE_FETCH_PAGE_FAULT) |
                        (1ULL << CAUSE_LOAD_PAGE_FAULT) | (1ULL << CAUSE_STORE_PAGE_FAULT);
         cpu->mcounteren = 0xffffffff;
-        cpu->menvcfg = (1ULL << 63) | (1ULL << 7) | (1ULL << 6) | (3ULL << 4);
+        cpu->menvcfg = MENVCFG_STCE | ENVCFG_CBZE | ENVCFG_CBCFE | ENVCFG_CBIE;
         cpu->mie = MIP_SEIP | MIP_STIP | MIP_SSIP;
         cpu->mstatus &= ~MSTATUS_FS; /* the kernel enables the FPU itself */
         cpu->x[10] = 0;
@@ -367,7 +367,7 @@ static int64_t ns_until_timer(riscv_virt *v)
 {
     int64_t ns = aclint_ns_until_next_event(&v->clint);
     rv_cpu *cpu = &v->cpu;
-    if (cpu->has_sstc && (cpu->menvcfg & (1ULL << 63)) && cpu->stimecmp != UINT64_MAX) {
+    if (rv_sstc_enabled(cpu) && cpu->stimecmp != UINT64_MAX) {
         uint64_t now = aclint_mtime(&v->clint);
         int64_t s = cpu->stimecmp <= now ? 0 : (int64_t)((cpu->stimecmp - now) * 100);
         if (s < ns)
