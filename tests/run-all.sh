@@ -76,8 +76,12 @@ run_part "differential" tests/differential_qemu.sh build/vm-cli "$guest_dir"
 run_part "console" tests/console.sh build/vm-cli
 
 if [ "${VM_SKIP_BOOT:-0}" != 1 ]; then
-    for t in tests/boot/*.sh; do
-        run_part "$(basename "$t")" "$t" build/vm-cli
+    # Linux boots under both builds: the sanitizer build must boot the real guests too.
+    for b in "${builds[@]}"; do
+        for t in tests/boot/*.sh; do
+            label=${b#build}; label=${label#-}; label=${label:-opt}
+            run_part "$(basename "$t") ($label)" "$t" "$b/vm-cli" "$label"
+        done
     done
 else
     skip "Linux boot tests (VM_SKIP_BOOT=1)"

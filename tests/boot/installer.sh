@@ -3,11 +3,12 @@
 # boot it with the default OpenSBI, wait for the language screen on the serial console,
 # press Enter, and check the next screen ("Select your location") appears. Prints the
 # seconds to each milestone.
-#   tests/boot/installer.sh VM_CLI
+#   tests/boot/installer.sh VM_CLI [LABEL]
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 vm=$1
+tag=${2:+$2 }  # build label for the result lines
 cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
 t=$(mktemp -d)
 pid=
@@ -19,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ ! -s "$cache/linux" ] || [ ! -s "$cache/initrd.gz" ]; then
-    fail "installer" "guest cache $cache incomplete (run scripts/fetch-guests.sh)"
+    fail "${tag}installer" "guest cache $cache incomplete (run scripts/fetch-guests.sh)"
     echo "RESULT $PASS $FAIL $SKIP"
     exit 0
 fi
@@ -40,25 +41,25 @@ for m in "Linux version:Linux version" "Run /init:Run /init" \
         milestones="$milestones $label at ${secs}s;"
         echo "installer milestone: $label at ${secs}s"
     else
-        fail "installer: $label" "not reached; last output: $(tail -c 300 "$t/out" | tr -cd '[:print:]\n' | tail -n 3 | tr '\n' '|') $(tail -n 2 "$t/err" | tr '\n' '|')"
+        fail "${tag}installer: $label" "not reached; last output: $(tail -c 300 "$t/out" | tr -cd '[:print:]\n' | tail -n 3 | tr '\n' '|') $(tail -n 2 "$t/err" | tr '\n' '|')"
         ok=0
         break
     fi
 done
 if [ $ok = 1 ]; then
-    pass "installer language screen:$milestones"
+    pass "${tag}installer language screen:$milestones"
     # Let the screen settle, then choose the highlighted language with Enter.
     sleep 2
     : >"$t/out.before"
     cp "$t/out" "$t/out.before"
     printf '\r' >&3
     if secs=$(wait_for "$t/out" "Select your location|Choose a country|Select a location" 300 "$pid"); then
-        pass "installer: Enter on the language screen leads to 'Select your location' (${secs}s)"
+        pass "${tag}installer: Enter on the language screen leads to 'Select your location' (${secs}s)"
     else
-        fail "installer: next screen" "no location screen after Enter; last output: $(tail -c 400 "$t/out" | tr -cd '[:print:]\n' | tail -n 4 | tr '\n' '|')"
+        fail "${tag}installer: next screen" "no location screen after Enter; last output: $(tail -c 400 "$t/out" | tr -cd '[:print:]\n' | tail -n 4 | tr '\n' '|')"
     fi
 fi
 if sanitizer_report "$t/err"; then
-    fail "installer" "sanitizer report"
+    fail "${tag}installer" "sanitizer report"
 fi
 echo "RESULT $PASS $FAIL $SKIP"

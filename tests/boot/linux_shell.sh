@@ -4,17 +4,18 @@
 # computes something in the shell, and powers off; the run must end through that poweroff
 # (exit status 0 from the test finisher / SBI SRST), once with OpenSBI and once with the
 # built-in SBI (--bios none).
-#   tests/boot/linux_shell.sh VM_CLI
+#   tests/boot/linux_shell.sh VM_CLI [LABEL]
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
 vm=$1
+tag=${2:+$2 }  # build label for the result lines
 cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
 if [ ! -s "$cache/linux" ] || [ ! -s "$cache/busybox" ]; then
-    fail "linux shell" "guest cache $cache incomplete (run scripts/fetch-guests.sh)"
+    fail "${tag}linux shell" "guest cache $cache incomplete (run scripts/fetch-guests.sh)"
     echo "RESULT $PASS $FAIL $SKIP"
     exit 0
 fi
@@ -60,10 +61,11 @@ boot() {
     [ -z "$why" ] && { grep -aq "fib: 12586269025" "$t/out" || why="awk computation wrong"; }
     [ -z "$why" ] && { grep -aq "reboot: Power down" "$t/out" || why="no 'reboot: Power down' from the kernel"; }
     [ -z "$why" ] && [ "$st" != 0 ] && why="exit status $st (expected 0 from the guest's poweroff)"
+    sanitizer_report "$t/err" && why="sanitizer report: $(grep -m1 -E 'runtime error|Sanitizer' "$t/err")"
     if [ -z "$why" ]; then
-        pass "linux shell ($name): cpuinfo, uname, computation, poweroff in ${secs}s"
+        pass "${tag}linux shell ($name): cpuinfo, uname, computation, poweroff in ${secs}s"
     else
-        fail "linux shell ($name)" "$why; last lines: $(tail -n 5 "$t/out" | tr -d '\r' | tr '\n' '|') $(tail -n 2 "$t/err" | tr '\n' '|')"
+        fail "${tag}linux shell ($name)" "$why; last lines: $(tail -n 5 "$t/out" | tr -d '\r' | tr '\n' '|') $(tail -n 2 "$t/err" | tr '\n' '|')"
     fi
 }
 
@@ -84,8 +86,8 @@ done
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 if [ "$(grep -ac "Linux version .*riscv64" "$t/out")" -ge 2 ] && grep -aq "reboot: Restarting system" "$t/out"; then
-    pass "linux shell: reboot -f restarts the machine (kernel booted twice)"
+    pass "${tag}linux shell: reboot -f restarts the machine (kernel booted twice)"
 else
-    fail "linux shell: reboot" "no second boot; last lines: $(tail -n 3 "$t/out" | tr -d '\r' | tr '\n' '|')"
+    fail "${tag}linux shell: reboot" "no second boot; last lines: $(tail -n 3 "$t/out" | tr -d '\r' | tr '\n' '|')"
 fi
 echo "RESULT $PASS $FAIL $SKIP"
