@@ -36,6 +36,16 @@ struct pattern {
     int found;
 };
 
+static volatile pid_t child;
+
+/* Interrupted (Ctrl-C, a timeout around us): take the emulator down too. */
+static void on_signal(int sig)
+{
+    if (child > 0) kill(child, SIGKILL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static double now_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -98,6 +108,12 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); return 2; }
+    if (pid > 0) {
+        child = pid;
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        signal(SIGHUP, on_signal);
+    }
     if (pid == 0) {
         dup2(in[0], 0);
         dup2(out[1], 1);

@@ -8,6 +8,7 @@
 #   BENCH_RUNS=3            runs per emulator for each timed row (alternating vm, QEMU)
 #   BENCH_ONLY=a,b          sections: installer, workload, linux, startup (default: all)
 #   BENCH_ITERS=3000        workload iterations (~2.4 M instructions each)
+#   BENCH_TIMEOUT=300       seconds before one run is given up (killed, reported in a note)
 #   BENCH_OUT=FILE          results file (default results/latest.md; a BENCH_ONLY run
 #                           writes results/subset.md so it does not replace the full table)
 #   VM_CACHE                guest image cache (default ~/.cache/vm-guests)
@@ -17,6 +18,7 @@ root=$(cd "$here/.." && pwd)
 runs=${BENCH_RUNS:-3}
 only=${BENCH_ONLY:-installer,workload,linux,startup}
 iters=${BENCH_ITERS:-3000}
+limit=${BENCH_TIMEOUT:-300}
 cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
 load0=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
 work=$here/build
@@ -122,7 +124,7 @@ if want installer; then
                 set -- "$qemu" -M virt -smp 1 -m 1G -nographic -bios "$fw" -kernel "$cache/linux" \
                     -initrd "$cache/initrd.gz" -append console=ttyS0
             fi
-            watch "$name" 900 -p "Linux version" -p "Run /init" -p "Select a language|Choose language" -- "$@"
+            watch "$name" "$limit" -p "Linux version" -p "Run /init" -p "Select a language|Choose language" -- "$@"
             record inst_linux $emu "$(field "$name" match 1)"
             record inst_init $emu "$(field "$name" match 2)"
             record inst_lang $emu "$(field "$name" match 3)"
@@ -145,7 +147,7 @@ if want workload || want linux; then
             else
                 set -- "$qemu" -M virt -smp 1 -m 128M -bios none -nographic -kernel "$work/bench.elf"
             fi
-            watch "$name" 900 -w -- "$@"
+            watch "$name" "$limit" -w -- "$@"
             [ "$(field "$name" how)" = "exited 0" ] || die "$name: $(field "$name" how); see $work/logs/$name.{out,err}"
             sum=$(grep -ao 'checksum [0-9a-f]*' "$work/logs/$name.out" | awk '{ print $2 }')
             [ -n "$sum" ] || die "$name printed no checksum"
@@ -184,7 +186,7 @@ if want linux; then
                 set -- "$qemu" -M virt -smp 1 -m 256M -nographic -bios "$fw" -kernel "$cache/linux" \
                     -initrd "$work/bench-initrd.gz" -append console=ttyS0
             fi
-            watch "$name" 900 -w -p "BENCH-START" -p "BENCH-END" -- "$@"
+            watch "$name" "$limit" -w -p "BENCH-START" -p "BENCH-END" -- "$@"
             s=$(field "$name" match 1) e=$(field "$name" match 2)
             [ -n "$s" ] && [ -n "$e" ] || die "$name: markers not seen ($(field "$name" how)); see $work/logs/$name.out"
             grep -aq "BENCH-END status 0" "$work/logs/$name.out" || die "$name: workload failed; see $work/logs/$name.out"

@@ -147,9 +147,15 @@ bool riscv_sbi_call(rv_cpu *cpu)
         }
         break;
     case EXT_DBCN:
-        if (fid == 0 || fid == 1) { /* console_write / console_read (a0 = len, a1 = addr lo) */
+        if (fid == 0 || fid == 1) {
+            /* console_write / console_read: a0 = length, a1/a2 = physical address low/high
+             * halves; on RV64 the whole address is in a1 and a2 must be zero. */
+            if (cpu->x[12] != 0) {
+                ret(cpu, SBI_ERR_INVALID_PARAM, 0);
+                return true;
+            }
             uint64_t len = a0 > 4096 ? 4096 : a0;
-            uint64_t addr = a1 | (cpu->x[12] << 32 >> 32 << 32);
+            uint64_t addr = a1;
             uint64_t done = 0;
             if (fid == 0) {
                 for (; done < len; done++) {
