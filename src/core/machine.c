@@ -1,8 +1,9 @@
 #include "core/machine.h"
 
+/* A process exit status has 8 bits: a nonzero guest status must never wrap to 0. */
 void machine_request_exit(machine *m, int code)
 {
-    m->exit_code = code;
+    m->exit_code = code == 0 ? 0 : (code & 0xff) ? (code & 0xff) : 1;
     m->stop = 1;
 }
 

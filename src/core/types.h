@@ -14,7 +14,6 @@ typedef uint64_t gva_t; /* guest-virtual address */
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
 
-#define VM_UNUSED(x) ((void)(x))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

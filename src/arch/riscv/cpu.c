@@ -70,10 +70,8 @@ void rv_cpu_reset(rv_cpu *cpu, uint64_t pc)
 /* Fetch the instruction bits at pc: the exec TLB hit reads straight from host memory. */
 static inline bool fetch(rv_cpu *cpu, uint64_t pc, uint32_t *raw)
 {
-    uint64_t vpn = pc >> 12;
-    rv_tlb_entry *e = &cpu->tlb[cpu->priv][ACC_EXEC][vpn & (RV_TLB_SIZE - 1)];
-    if (likely(e->tag == rv_tlb_tag(cpu, (unsigned)cpu->priv, vpn) && (pc & 0xfff) <= 0xffc)) {
-        const uint8_t *p = (const uint8_t *)(uintptr_t)(pc + e->addend);
+    const uint8_t *p = rv_tlb_lookup(cpu, (unsigned)cpu->priv, ACC_EXEC, pc, 1);
+    if (likely(p != NULL && (pc & 0xfff) <= 0xffc)) {
         uint32_t w;
         memcpy(&w, p, 4);
         *raw = (w & 3) == 3 ? w : (w & 0xffff);

@@ -86,7 +86,6 @@ typedef struct rv_cpu {
 
     /* Counters: instret is kept per executed instruction; cycle mirrors it. */
     uint64_t instret;
-    uint64_t mcycle_offset, minstret_offset;
 
     /* LR/SC reservation (physical address of the reserved doubleword/word). */
     uint64_t reservation;

@@ -156,9 +156,9 @@ static void write_mstatus(rv_cpu *cpu, uint64_t val, uint64_t mask)
     if (((next & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2)
         next = (next & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
     cpu->mstatus = next & ~(MSTATUS_SD | MSTATUS_UXL | MSTATUS_SXL);
-    /* SUM selects a TLB set of its own (mmu.h: rv_data_ctx); MXR and MPRV/MPP change
-     * what cached permissions mean. */
-    if ((old ^ next) & (MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_MXR))
+    /* MPRV/MPP and SUM only select which TLB set data accesses use (mmu.h:
+     * rv_data_ctx); MXR changes what cached read permissions mean. */
+    if ((old ^ next) & MSTATUS_MXR)
         rv_tlb_flush(cpu);
 }
 

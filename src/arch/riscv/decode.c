@@ -1,5 +1,5 @@
-/* 32-bit instruction decoding driven by isa.def: entries are bucketed by the major opcode
- * (bits 6:2) once, then matched by mask/match within the bucket. */
+/* 32-bit instruction decoding driven by isa.def: the patterns of the instruction's major
+ * opcode are matched by mask/match (a scan of the table; decoding happens once per block). */
 #include <stdio.h>
 
 #include "arch/riscv/decode.h"

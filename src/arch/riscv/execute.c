@@ -123,6 +123,7 @@ static void do_amo(rv_cpu *cpu, const rv_insn *in, unsigned size)
         if (ok) {
             uint64_t v = X(in->rs2);
             memcpy(p, &v, size);
+            bus_ram_written(&cpu->m->bus, pa, size);
         }
         SET_X(in->rd, ok ? 0 : 1);
         return;
@@ -148,6 +149,7 @@ static void do_amo(rv_cpu *cpu, const rv_insn *in, unsigned size)
     default: /* AMOMAXU_D */ res = old > src ? old : src; break;
     }
     memcpy(p, &res, size);
+    bus_ram_written(&cpu->m->bus, pa, size);
     SET_X(in->rd, old);
 }
 
@@ -167,9 +169,12 @@ static void do_csr(rv_cpu *cpu, const rv_insn *in)
         return;
     }
     if (do_write) {
+        /* Priv. ISA §3.1.9: csrrs/csrrc on mip modify the software-writable SEIP bit,
+         * not the PLIC's line that reads OR-ed into it. */
+        uint64_t base = csr == CSR_MIP ? (old & ~MIP_SEIP) | cpu->mip_sw_seip : old;
         uint64_t val = is_write ? src
-                       : (op == RV_OP_CSRRS || op == RV_OP_CSRRSI) ? old | src
-                                                                   : old & ~src;
+                       : (op == RV_OP_CSRRS || op == RV_OP_CSRRSI) ? base | src
+                                                                   : base & ~src;
         if (!rv_csr_write(cpu, csr, val)) {
             illegal(cpu, in);
             return;
@@ -250,8 +255,8 @@ static void do_system(rv_cpu *cpu, const rv_insn *in)
             illegal(cpu, in);
             return;
         }
-        /* Priv. ISA §4.2.1: rs1 != x0 orders only the translations of that address; our
-         * TLB is not ASID-tagged, so the ASID operand needs no special case. */
+        /* Priv. ISA §4.2.1: rs1 != x0 orders only the translations of that address (in
+         * every address space: conservative), rs2 != x0 only those of one ASID. */
         if (in->rs1 != 0)
             rv_tlb_flush_page(cpu, cpu->x[in->rs1]);
         else if (in->rs2 != 0)
@@ -368,7 +373,7 @@ void rv_execute(rv_cpu *cpu, const rv_insn *in)
     case RV_OP_SRLW: SET_X(in->rd, sext32((uint32_t)a >> (b & 31))); break;
     case RV_OP_SRAW: SET_X(in->rd, (int64_t)((int32_t)a >> (b & 31))); break;
     case RV_OP_FENCE: break;
-    case RV_OP_FENCE_I: break; /* decode cache validates instruction bits on every hit */
+    case RV_OP_FENCE_I: break; /* code writes already invalidated their blocks (bus page generations) */
     case RV_OP_ECALL: case RV_OP_EBREAK: case RV_OP_MRET: case RV_OP_SRET: case RV_OP_WFI:
     case RV_OP_SFENCE_VMA:
         do_system(cpu, in);

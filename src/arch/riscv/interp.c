@@ -85,17 +85,13 @@ static inline int64_t sext32(uint64_t v)
  * page cannot be cached (MMIO, partial PMP) or the fetch faults (then cpu->trapped). */
 static inline const uint8_t *code_ptr(rv_cpu *cpu, uint64_t pc)
 {
-    uint64_t vpn = pc >> 12;
-    rv_tlb_entry *e = &cpu->tlb[cpu->priv][ACC_EXEC][vpn & (RV_TLB_SIZE - 1)];
-    uint64_t tag = rv_tlb_tag(cpu, (unsigned)cpu->priv, vpn);
-    if (likely(e->tag == tag))
-        return (const uint8_t *)(uintptr_t)(pc + e->addend);
+    const uint8_t *p = rv_tlb_lookup(cpu, (unsigned)cpu->priv, ACC_EXEC, pc, 1);
+    if (likely(p != NULL))
+        return p;
     uint32_t raw;
     if (!rv_fetch_slow(cpu, pc, &raw))
         return NULL;
-    if (e->tag == rv_tlb_tag(cpu, (unsigned)cpu->priv, vpn))
-        return (const uint8_t *)(uintptr_t)(pc + e->addend);
-    return NULL;
+    return rv_tlb_lookup(cpu, (unsigned)cpu->priv, ACC_EXEC, pc, 1);
 }
 
 uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))

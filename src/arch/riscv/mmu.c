@@ -424,8 +424,6 @@ uint8_t *rv_amo_ptr(rv_cpu *cpu, gva_t va, unsigned size, bool is_load_reserved,
         rv_raise(cpu, is_load_reserved ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, va);
         return NULL;
     }
-    if (!is_load_reserved)
-        bus_ram_written(&cpu->m->bus, pa, size);
     *pa_out = pa;
     return host;
 }
@@ -435,9 +433,9 @@ void rv_tlb_drop_write_page(rv_cpu *cpu, const uint8_t *host_page)
     for (unsigned c = 0; c < RV_TLB_CTX; c++) {
         rv_tlb_entry *t = cpu->tlb[c][ACC_WRITE];
         for (unsigned i = 0; i < RV_TLB_SIZE; i++) {
-            uint64_t vpn = t[i].tag & ((1ULL << RV_TLB_EPOCH_SHIFT) - 1);
-            if (t[i].tag == rv_tlb_tag(cpu, c, vpn) &&
-                (uintptr_t)(vpn << 12) + t[i].addend == (uintptr_t)host_page)
+            /* Any epoch: entries of other address spaces come back on a satp switch. */
+            uint64_t vpn = t[i].tag & VPN_MASK;
+            if (t[i].tag && (uintptr_t)(vpn << 12) + t[i].addend == (uintptr_t)host_page)
                 t[i].tag = 0;
         }
     }

@@ -170,7 +170,9 @@ bool riscv_sbi_call(rv_cpu *cpu)
                     if (!bus_write(&m->bus, addr + done, 1, (uint64_t)console_getc(&m->con)))
                         break;
             }
-            ret(cpu, done == 0 && len ? SBI_ERR_INVALID_PARAM : SBI_SUCCESS, done);
+            /* console_read is non-blocking: no input is success with 0 bytes; an address
+             * the bus rejects at the first byte of a write is an invalid parameter. */
+            ret(cpu, fid == 0 && done == 0 && len ? SBI_ERR_INVALID_PARAM : SBI_SUCCESS, done);
             return true;
         }
         if (fid == 2) {

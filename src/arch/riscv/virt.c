@@ -93,7 +93,6 @@ static bool load_kernel(riscv_virt *v, const file_buf *f, gpa_t linux_base, vm_e
         vm_error_set(err, "%s: 32-bit ELF, riscv64 needs a 64-bit ELF", f->path);
         return false;
     case IMG_LINUX_RISCV:
-        v->kernel_is_linux = true;
         return load_riscv_image(b, f, linux_base, &v->kernel, err);
     case IMG_LINUX_ARM64:
     case IMG_BZIMAGE:
@@ -337,7 +336,8 @@ static void poll_htif(riscv_virt *v)
     uint64_t device = cmd >> 56;
     uint64_t payload = cmd & ((1ULL << 56) - 1);
     if (device == 0 && (payload & 1)) {
-        machine_request_exit(m, (int)((payload >> 1) & 0x7fffffff) ? (int)(payload >> 1) : 0);
+        uint64_t status = payload >> 1; /* 0 = pass, n = test n failed */
+        machine_request_exit(m, status == 0 ? 0 : (status & 0xff) ? (int)(status & 0xff) : 1);
         return;
     }
     if (device == 1 && ((cmd >> 48) & 0xff) == 1) { /* console putchar */
@@ -369,7 +369,8 @@ static int64_t ns_until_timer(riscv_virt *v)
     rv_cpu *cpu = &v->cpu;
     if (rv_sstc_enabled(cpu) && cpu->stimecmp != UINT64_MAX) {
         uint64_t now = aclint_mtime(&v->clint);
-        int64_t s = cpu->stimecmp <= now ? 0 : (int64_t)((cpu->stimecmp - now) * 100);
+        uint64_t ticks = cpu->stimecmp <= now ? 0 : cpu->stimecmp - now;
+        int64_t s = ticks > (uint64_t)INT64_MAX / 100 ? INT64_MAX : (int64_t)(ticks * 100);
         if (s < ns)
             ns = s;
     }

@@ -21,7 +21,6 @@ typedef struct riscv_virt {
     loaded_image firmware, kernel;
     bool has_firmware;        /* an M-mode firmware runs first (OpenSBI) */
     bool builtin_sbi;         /* --bios none with an S-mode kernel: our SBI answers ecalls */
-    bool kernel_is_linux;
     gpa_t initrd_start, initrd_end;
     gpa_t fdt_addr;
     gpa_t fw_dynamic_info;
