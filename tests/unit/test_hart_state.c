@@ -1,0 +1,102 @@
+/* Hart state the review of the first submission found wrong: mip read-modify-write with
+ * the PLIC's SEIP line high, stale write-TLB entries of an inactive address space after a
+ * page starts holding decoded code, and guest exit statuses wider than 8 bits. */
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/execute.h"
+#include "arch/riscv/mmu.h"
+#include "check.h"
+
+#define RAM 0x80000000ULL
+
+static machine m;
+static rv_cpu cpu;
+
+/* Execute one 32-bit instruction word at cpu.pc. */
+static void exec_word(uint32_t w)
+{
+    rv_insn in;
+    rv_decode(w, &in);
+    cpu.next_pc = cpu.pc + in.len;
+    rv_execute(&cpu, &in);
+    cpu.trapped = false;
+}
+
+/* csrrs x0, mip, t0 (t0 = x5) */
+#define CSRRS_MIP_T0 (0x344u << 20 | 5u << 15 | 2u << 12 | 0x73u)
+/* csrrc x0, mip, t0 */
+#define CSRRC_MIP_T0 (0x344u << 20 | 5u << 15 | 3u << 12 | 0x73u)
+
+static void test_mip_seip(void)
+{
+    /* Priv. ISA §3.1.9: csrrs/csrrc modify only the software-writable SEIP. Before the
+     * fix, `csrs mip, SSIP` (OpenSBI's self-IPI) while the UART's PLIC line was high
+     * copied that line into the software bit, and SEIP stayed pending forever. */
+    rv_cpu_reset(&cpu, RAM);
+    cpu.mip |= MIP_SEIP;                   /* PLIC S-context line high */
+    cpu.x[5] = MIP_SSIP;
+    exec_word(CSRRS_MIP_T0);
+    CHECK(cpu.mip & MIP_SSIP, "csrs mip sets SSIP");
+    CHECK_EQ(cpu.mip_sw_seip, 0, "csrs mip leaves the software SEIP clear");
+    cpu.mip &= ~MIP_SEIP;                  /* the line drops */
+    CHECK_EQ(rv_pending_mip(&cpu) & MIP_SEIP, 0, "SEIP follows the line once it drops");
+
+    cpu.x[5] = MIP_SEIP;
+    exec_word(CSRRS_MIP_T0);
+    CHECK_EQ(rv_pending_mip(&cpu) & MIP_SEIP, MIP_SEIP, "software SEIP can be set");
+    exec_word(CSRRC_MIP_T0);
+    CHECK_EQ(rv_pending_mip(&cpu) & MIP_SEIP, 0, "and cleared");
+}
+
+static void test_code_page_other_space(void)
+{
+    /* A write-TLB entry filled under one satp value must not survive the page becoming
+     * code while another address space is active: switching back would store through
+     * it without invalidating the decoded blocks. */
+    rv_cpu_reset(&cpu, RAM);
+    cpu.priv = PRIV_S;
+    bus *b = &m.bus;
+    const gva_t va = RAM + 0x5000;
+    CHECK(rv_store(&cpu, va, 8, 1), "store under satp A fills the write TLB");
+    CHECK(rv_tlb_lookup(&cpu, PRIV_S, ACC_WRITE, va, 8) != NULL, "write TLB entry present");
+    CHECK(rv_csr_write(&cpu, CSR_SATP, 1ULL << 44), "switch to satp B (bare, ASID 1)");
+    uint64_t page = (va - RAM) >> 12;
+    b->code_page[page] = 1; /* as build_block does when it decodes from the page */
+    rv_tlb_drop_write_page(&cpu, b->ram_host + (page << 12));
+    CHECK(rv_csr_write(&cpu, CSR_SATP, 0), "switch back to satp A");
+    uint32_t gen = b->page_gen[page];
+    CHECK(rv_store(&cpu, va, 8, 2), "store under satp A again");
+    CHECK_EQ(b->page_gen[page], gen + 1, "the store invalidated the page's decoded code");
+}
+
+static void test_exit_status(void)
+{
+    machine mm;
+    memset(&mm, 0, sizeof mm);
+    machine_request_exit(&mm, 7);
+    CHECK_EQ(mm.exit_code, 7, "status 7");
+    machine_request_exit(&mm, 0);
+    CHECK_EQ(mm.exit_code, 0, "status 0");
+    machine_request_exit(&mm, 256);
+    CHECK_EQ(mm.exit_code, 1, "status 256 does not wrap to success");
+    machine_request_exit(&mm, 0x1ff);
+    CHECK_EQ(mm.exit_code, 0xff, "wide status keeps its low byte");
+}
+
+int main(void)
+{
+    vm_error err;
+    bus_init(&m.bus);
+    if (!bus_add_ram(&m.bus, RAM, 16 << 20, "ram", &err) || !rv_cpu_init(&cpu, &m, 0, &err)) {
+        printf("not ok 1 - set-up: %s\n", err.msg);
+        return 1;
+    }
+    test_mip_seip();
+    test_code_page_other_space();
+    test_exit_status();
+    rv_cpu_destroy(&cpu);
+    bus_destroy(&m.bus);
+    return check_done();
+}
