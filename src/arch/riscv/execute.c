@@ -12,11 +12,6 @@
             cpu->x[r] = (uint64_t)(v);                                                       \
     } while (0)
 
-static inline int64_t sext32(uint64_t v)
-{
-    return (int64_t)(int32_t)(uint32_t)v;
-}
-
 static void illegal(rv_cpu *cpu, const rv_insn *in)
 {
     rv_raise(cpu, CAUSE_ILLEGAL_INSTRUCTION, in->raw);
@@ -107,7 +102,7 @@ static void do_amo(rv_cpu *cpu, const rv_insn *in, unsigned size)
     if (size == 4) {
         uint32_t v;
         memcpy(&v, p, 4);
-        old = (uint64_t)sext32(v);
+        old = (uint64_t)rv_sext32(v);
     } else {
         memcpy(&old, p, 8);
     }
@@ -130,7 +125,7 @@ static void do_amo(rv_cpu *cpu, const rv_insn *in, unsigned size)
     }
     uint64_t src = X(in->rs2), res;
     if (size == 4)
-        src = (uint64_t)sext32(src);
+        src = (uint64_t)rv_sext32(src);
     switch (op) {
     case RV_OP_AMOSWAP_W: case RV_OP_AMOSWAP_D: res = src; break;
     case RV_OP_AMOADD_W: case RV_OP_AMOADD_D: res = old + src; break;
@@ -363,14 +358,14 @@ void rv_execute(rv_cpu *cpu, const rv_insn *in)
     case RV_OP_SRA: SET_X(in->rd, (int64_t)a >> (b & 63)); break;
     case RV_OP_OR: SET_X(in->rd, a | b); break;
     case RV_OP_AND: SET_X(in->rd, a & b); break;
-    case RV_OP_ADDIW: SET_X(in->rd, sext32(a + (uint64_t)imm)); break;
-    case RV_OP_SLLIW: SET_X(in->rd, sext32((uint32_t)a << imm)); break;
-    case RV_OP_SRLIW: SET_X(in->rd, sext32((uint32_t)a >> imm)); break;
+    case RV_OP_ADDIW: SET_X(in->rd, rv_sext32(a + (uint64_t)imm)); break;
+    case RV_OP_SLLIW: SET_X(in->rd, rv_sext32((uint32_t)a << imm)); break;
+    case RV_OP_SRLIW: SET_X(in->rd, rv_sext32((uint32_t)a >> imm)); break;
     case RV_OP_SRAIW: SET_X(in->rd, (int64_t)((int32_t)a >> imm)); break;
-    case RV_OP_ADDW: SET_X(in->rd, sext32(a + b)); break;
-    case RV_OP_SUBW: SET_X(in->rd, sext32(a - b)); break;
-    case RV_OP_SLLW: SET_X(in->rd, sext32((uint32_t)a << (b & 31))); break;
-    case RV_OP_SRLW: SET_X(in->rd, sext32((uint32_t)a >> (b & 31))); break;
+    case RV_OP_ADDW: SET_X(in->rd, rv_sext32(a + b)); break;
+    case RV_OP_SUBW: SET_X(in->rd, rv_sext32(a - b)); break;
+    case RV_OP_SLLW: SET_X(in->rd, rv_sext32((uint32_t)a << (b & 31))); break;
+    case RV_OP_SRLW: SET_X(in->rd, rv_sext32((uint32_t)a >> (b & 31))); break;
     case RV_OP_SRAW: SET_X(in->rd, (int64_t)((int32_t)a >> (b & 31))); break;
     case RV_OP_FENCE: break;
     case RV_OP_FENCE_I: break; /* code writes already invalidated their blocks (bus page generations) */
@@ -391,14 +386,14 @@ void rv_execute(rv_cpu *cpu, const rv_insn *in)
     case RV_OP_DIVU: SET_X(in->rd, b ? a / b : UINT64_MAX); break;
     case RV_OP_REM: SET_X(in->rd, rem_s((int64_t)a, (int64_t)b)); break;
     case RV_OP_REMU: SET_X(in->rd, b ? a % b : a); break;
-    case RV_OP_MULW: SET_X(in->rd, sext32(a * b)); break;
+    case RV_OP_MULW: SET_X(in->rd, rv_sext32(a * b)); break;
     case RV_OP_DIVW: SET_X(in->rd, (int64_t)div_w((int32_t)a, (int32_t)b)); break;
     case RV_OP_DIVUW:
-        SET_X(in->rd, (uint32_t)b ? sext32((uint32_t)a / (uint32_t)b) : -1);
+        SET_X(in->rd, (uint32_t)b ? rv_sext32((uint32_t)a / (uint32_t)b) : -1);
         break;
     case RV_OP_REMW: SET_X(in->rd, (int64_t)rem_w((int32_t)a, (int32_t)b)); break;
     case RV_OP_REMUW:
-        SET_X(in->rd, (uint32_t)b ? sext32((uint32_t)a % (uint32_t)b) : sext32(a));
+        SET_X(in->rd, (uint32_t)b ? rv_sext32((uint32_t)a % (uint32_t)b) : rv_sext32(a));
         break;
     /* A (chapter 8) */
     case RV_OP_LR_W: case RV_OP_SC_W: case RV_OP_AMOSWAP_W: case RV_OP_AMOADD_W:
@@ -444,12 +439,12 @@ void rv_execute(rv_cpu *cpu, const rv_insn *in)
     case RV_OP_ROL: SET_X(in->rd, rol64(a, (unsigned)(b & 63))); break;
     case RV_OP_ROR: SET_X(in->rd, rol64(a, (unsigned)((64 - (b & 63)) & 63))); break;
     case RV_OP_RORI: SET_X(in->rd, rol64(a, (unsigned)((64 - imm) & 63))); break;
-    case RV_OP_ROLW: SET_X(in->rd, sext32(rol32((uint32_t)a, (unsigned)(b & 31)))); break;
+    case RV_OP_ROLW: SET_X(in->rd, rv_sext32(rol32((uint32_t)a, (unsigned)(b & 31)))); break;
     case RV_OP_RORW:
-        SET_X(in->rd, sext32(rol32((uint32_t)a, (unsigned)((32 - (b & 31)) & 31))));
+        SET_X(in->rd, rv_sext32(rol32((uint32_t)a, (unsigned)((32 - (b & 31)) & 31))));
         break;
     case RV_OP_RORIW:
-        SET_X(in->rd, sext32(rol32((uint32_t)a, (unsigned)((32 - (imm & 31)) & 31))));
+        SET_X(in->rd, rv_sext32(rol32((uint32_t)a, (unsigned)((32 - (imm & 31)) & 31))));
         break;
     case RV_OP_ORC_B: SET_X(in->rd, orc_b(a)); break;
     case RV_OP_REV8: SET_X(in->rd, __builtin_bswap64(a)); break;

@@ -76,11 +76,6 @@ static bool build_block(rv_cpu *cpu, rv_block *b, uint64_t pc, const uint8_t *ho
     return true;
 }
 
-static inline int64_t sext32(uint64_t v)
-{
-    return (int64_t)(int32_t)(uint32_t)v;
-}
-
 /* The host pointer to the code at pc through the exec TLB, refilling it once. NULL if the
  * page cannot be cached (MMIO, partial PMP) or the fetch faults (then cpu->trapped). */
 static inline const uint8_t *code_ptr(rv_cpu *cpu, uint64_t pc)
@@ -256,17 +251,17 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
     op_sra: RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT();
     op_or: RD = RS1 | RS2; NEXT();
     op_and: RD = RS1 & RS2; NEXT();
-    op_addiw: RD = (uint64_t)sext32(RS1 + IMM); NEXT();
-    op_slliw: RD = (uint64_t)sext32((uint32_t)RS1 << in->imm); NEXT();
-    op_srliw: RD = (uint64_t)sext32((uint32_t)RS1 >> in->imm); NEXT();
+    op_addiw: RD = (uint64_t)rv_sext32(RS1 + IMM); NEXT();
+    op_slliw: RD = (uint64_t)rv_sext32((uint32_t)RS1 << in->imm); NEXT();
+    op_srliw: RD = (uint64_t)rv_sext32((uint32_t)RS1 >> in->imm); NEXT();
     op_sraiw: RD = (uint64_t)(int64_t)((int32_t)RS1 >> in->imm); NEXT();
-    op_addw: RD = (uint64_t)sext32(RS1 + RS2); NEXT();
-    op_subw: RD = (uint64_t)sext32(RS1 - RS2); NEXT();
-    op_sllw: RD = (uint64_t)sext32((uint32_t)RS1 << (RS2 & 31)); NEXT();
-    op_srlw: RD = (uint64_t)sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT();
+    op_addw: RD = (uint64_t)rv_sext32(RS1 + RS2); NEXT();
+    op_subw: RD = (uint64_t)rv_sext32(RS1 - RS2); NEXT();
+    op_sllw: RD = (uint64_t)rv_sext32((uint32_t)RS1 << (RS2 & 31)); NEXT();
+    op_srlw: RD = (uint64_t)rv_sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT();
     op_sraw: RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31)); NEXT();
     op_mul: RD = RS1 * RS2; NEXT();
-    op_mulw: RD = (uint64_t)sext32(RS1 * RS2); NEXT();
+    op_mulw: RD = (uint64_t)rv_sext32(RS1 * RS2); NEXT();
     op_nop: NEXT();
     op_generic: {
         /* Everything else runs through the reference executor. */

@@ -83,10 +83,11 @@ static bool add_devices(riscv_virt *v, vm_error *err)
            bus_add_mmio(b, VIRT_UART0_BASE, VIRT_UART0_SIZE, &uart16550_ops, &v->uart, "uart0", err);
 }
 
-static bool load_kernel(riscv_virt *v, const file_buf *f, gpa_t linux_base, vm_error *err)
+static bool load_kernel(riscv_virt *v, const file_buf *f, image_format fmt, gpa_t linux_base,
+                        vm_error *err)
 {
     bus *b = &v->m->bus;
-    switch (image_detect(f->data, f->size)) {
+    switch (fmt) {
     case IMG_ELF64:
         return load_elf(b, f, EM_RISCV, &v->kernel, err);
     case IMG_ELF32:
@@ -97,7 +98,7 @@ static bool load_kernel(riscv_virt *v, const file_buf *f, gpa_t linux_base, vm_e
     case IMG_LINUX_ARM64:
     case IMG_BZIMAGE:
         vm_error_set(err, "%s: %s, not a riscv64 kernel", f->path,
-                     image_format_name(image_detect(f->data, f->size)));
+                     image_format_name(fmt));
         return false;
     case IMG_GZIP:
         vm_error_set(err, "%s: gzip-compressed kernel; decompress it first (RISC-V Linux "
@@ -244,7 +245,7 @@ static bool load_images(riscv_virt *v, vm_error *err)
     }
 
     /* A kernel behind firmware (or our SBI) goes 2 MiB into RAM, as on QEMU. */
-    if (!load_kernel(v, &kernel, VIRT_DRAM_BASE, err))
+    if (!load_kernel(v, &kernel, kfmt, VIRT_DRAM_BASE, err))
         goto out;
     if (v->has_firmware && v->kernel.low < v->firmware.high && v->firmware.low < v->kernel.high) {
         vm_error_set(err, "%s: loaded at 0x%llx-0x%llx, which overlaps the firmware at 0x%llx-0x%llx",
