@@ -1,4 +1,5 @@
 #include "mem/bus.h"
+#include "mem/code_pages.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,15 +14,14 @@ void bus_init(bus *b)
 void bus_destroy(bus *b)
 {
     for (int i = 0; i < b->count; i++) {
-        if (b->regions[i].host)
-            munmap(b->regions[i].host, b->regions[i].size);
+        bus_region *r = &b->regions[i];
+        if (r->host)
+            munmap(r->host, r->size);
+        free(r->code_page);
+        free(r->page_gen);
     }
     b->count = 0;
-    free(b->code_page);
-    free(b->page_gen);
-    b->code_page = NULL;
-    b->page_gen = NULL;
-    b->ram_host = NULL;
+    b->code_listener_count = 0;
 }
 
 static bool overlaps(const bus *b, gpa_t base, uint64_t size)
@@ -62,24 +62,19 @@ bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *
                      (unsigned long long)(size / MiB), strerror(errno));
         return false;
     }
-    bus_region r = { .base = base, .size = size, .host = p, .name = name };
-    if (!add_region(b, &r, err)) {
-        munmap(p, size);
-        return false;
+    uint64_t pages = (size + 4095) >> 12;
+    bus_region r = { .base = base, .size = size, .host = p, .name = name,
+                     .code_page = calloc(pages, 1),
+                     .page_gen = calloc(pages, sizeof(uint32_t)) };
+    if (!r.code_page || !r.page_gen) {
+        vm_error_set(err, "out of memory for code-page tracking of %s", name);
+    } else if (add_region(b, &r, err)) {
+        return true;
     }
-    if (!b->ram_host) {
-        uint64_t pages = (size + 4095) >> 12;
-        b->code_page = calloc(pages, 1);
-        b->page_gen = calloc(pages, sizeof *b->page_gen);
-        if (!b->code_page || !b->page_gen) {
-            vm_error_set(err, "out of memory for code-page tracking");
-            return false;
-        }
-        b->ram_host = p;
-        b->ram_base = base;
-        b->ram_pages = pages;
-    }
-    return true;
+    free(r.code_page);
+    free(r.page_gen);
+    munmap(p, size);
+    return false;
 }
 
 bool bus_add_mmio(bus *b, gpa_t base, uint64_t size, const mmio_ops *ops, void *opaque,
@@ -144,20 +139,6 @@ bool bus_read(bus *b, gpa_t addr, unsigned size, uint64_t *val)
     return true;
 }
 
-void bus_ram_written(bus *b, gpa_t addr, uint64_t len)
-{
-    if (!b->code_page || len == 0 || addr < b->ram_base)
-        return;
-    uint64_t first = (addr - b->ram_base) >> 12;
-    uint64_t last = (addr - b->ram_base + len - 1) >> 12;
-    for (uint64_t p = first; p <= last && p < b->ram_pages; p++) {
-        if (b->code_page[p]) {
-            b->code_page[p] = 0;
-            b->page_gen[p]++;
-        }
-    }
-}
-
 bool bus_write(bus *b, gpa_t addr, unsigned size, uint64_t val)
 {
     const bus_region *r = bus_find(b, addr, size);
@@ -165,7 +146,7 @@ bool bus_write(bus *b, gpa_t addr, unsigned size, uint64_t val)
         return false;
     if (r->host) {
         store_le(r->host + (addr - r->base), size, val);
-        bus_ram_written(b, addr, size);
+        bus_region_written(r, addr, size);
         return true;
     }
     if (size < 8)
