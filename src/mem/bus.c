@@ -77,6 +77,14 @@ bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *
     return false;
 }
 
+bool bus_add_rom(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err)
+{
+    if (!bus_add_ram(b, base, size, name, err))
+        return false;
+    b->regions[b->count - 1].readonly = true;
+    return true;
+}
+
 bool bus_add_mmio(bus *b, gpa_t base, uint64_t size, const mmio_ops *ops, void *opaque,
                   const char *name, vm_error *err)
 {
@@ -99,6 +107,14 @@ uint8_t *bus_ram_ptr(const bus *b, gpa_t addr, uint64_t len)
 {
     const bus_region *r = bus_find(b, addr, len);
     if (!r || !r->host)
+        return NULL;
+    return r->host + (addr - r->base);
+}
+
+uint8_t *bus_ram_ptr_writable(const bus *b, gpa_t addr, uint64_t len)
+{
+    const bus_region *r = bus_find(b, addr, len);
+    if (!r || !r->host || r->readonly)
         return NULL;
     return r->host + (addr - r->base);
 }
@@ -145,6 +161,8 @@ bool bus_write(bus *b, gpa_t addr, unsigned size, uint64_t val)
     if (!r)
         return false;
     if (r->host) {
+        if (r->readonly)
+            return true;   /* writes to ROM are dropped, not faults */
         store_le(r->host + (addr - r->base), size, val);
         bus_region_written(r, addr, size);
         return true;

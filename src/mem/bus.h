@@ -17,7 +17,8 @@ typedef struct mmio_ops {
 typedef struct bus_region {
     gpa_t base;
     uint64_t size;
-    uint8_t *host;          /* RAM: host mapping of [base, base+size); NULL for MMIO */
+    uint8_t *host;          /* RAM/ROM: host mapping of [base, base+size); NULL for MMIO */
+    bool readonly;          /* ROM: guest writes are dropped (loaders still fill it) */
     const mmio_ops *ops;    /* MMIO callbacks */
     void *opaque;
     const char *name;
@@ -63,14 +64,20 @@ void bus_destroy(bus *b);
 
 /* Map RAM of `size` bytes at `base` (mmap MAP_NORESERVE: untouched pages cost nothing). */
 bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err);
+/* Map ROM: RAM the guest can read and execute, whose writes are ignored as on a PC's
+ * firmware flash; bus_copy_to_ram fills it. */
+bool bus_add_rom(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err);
 bool bus_add_mmio(bus *b, gpa_t base, uint64_t size, const mmio_ops *ops, void *opaque,
                   const char *name, vm_error *err);
 
 /* The region containing [addr, addr+len), or NULL. */
 const bus_region *bus_find(const bus *b, gpa_t addr, uint64_t len);
 
-/* Host pointer for [addr, addr+len) if the whole range is inside one RAM region. */
+/* Host pointer for [addr, addr+len) if the whole range is inside one RAM (or ROM) region:
+ * for reads and instruction fetch. */
 uint8_t *bus_ram_ptr(const bus *b, gpa_t addr, uint64_t len);
+/* The same for guest writes: NULL for ROM as well. */
+uint8_t *bus_ram_ptr_writable(const bus *b, gpa_t addr, uint64_t len);
 
 /* Guest-physical accesses of 1/2/4/8 bytes (little-endian). false = access fault. */
 bool bus_read(bus *b, gpa_t addr, unsigned size, uint64_t *val);

@@ -408,6 +408,27 @@ static void test_code_pages_every_region(void)
     bus_destroy(&b);
 }
 
+/* ROM: readable, filled by loaders, guest writes dropped (not faults), never writable
+ * through a host pointer. */
+static void test_rom(void)
+{
+    bus b;
+    vm_error err = { { 0 } };
+    bus_init(&b);
+    CHECK(bus_add_rom(&b, 0xffff0000ULL, 0x10000, "rom", &err), "add ROM");
+    static const uint8_t code[4] = { 0xea, 0x5b, 0xe0, 0x00 };
+    CHECK(bus_copy_to_ram(&b, 0xfffffff0ULL, code, sizeof code), "loader fills ROM");
+    uint64_t v = 0;
+    CHECK(bus_read(&b, 0xfffffff0ULL, 4, &v) && v == 0x00e05beaULL, "ROM reads back");
+    CHECK(bus_write(&b, 0xfffffff0ULL, 4, 0x12345678), "a guest write to ROM is not a fault");
+    CHECK(bus_read(&b, 0xfffffff0ULL, 4, &v) && v == 0x00e05beaULL, "... and changes nothing");
+    CHECK(bus_ram_ptr(&b, 0xfffffff0ULL, 4) != NULL, "readable host pointer into ROM");
+    CHECK(bus_ram_ptr_writable(&b, 0xfffffff0ULL, 4) == NULL, "no writable pointer into ROM");
+    CHECK(bus_add_ram(&b, 0, 0x1000, "ram", &err) && bus_ram_ptr_writable(&b, 0, 4) != NULL,
+          "RAM is writable");
+    bus_destroy(&b);
+}
+
 int main(void)
 {
     test_ram_access();
@@ -416,5 +437,6 @@ int main(void)
     test_region_rules();
     test_lazy_ram();
     test_code_pages_every_region();
+    test_rom();
     return check_done();
 }
