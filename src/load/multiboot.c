@@ -787,15 +787,24 @@ bool load_multiboot(bus *b, const file_buf *kernel, const char *cmdline, const m
     mem_map m = { map, nmap };
     mb_request rq;
     memset(&rq, 0, sizeof rq);
+    size_t off1;
+    bool has_v1 = find_v1(f->data, f->size, &off1);
     if (find_v2(f->data, f->size, &rq.off)) {
         rq.version = 2;
-        if (!parse_v2(f, rq.off, &rq, err))
-            return false;
-    } else if (find_v1(f->data, f->size, &rq.off)) {
+        if (!parse_v2(f, rq.off, &rq, err)) {
+            /* A kernel with both headers boots through v1 on a v1-only loader (QEMU);
+             * do the same when its v2 header asks for what we cannot give. */
+            if (!has_v1)
+                return false;
+            memset(&rq, 0, sizeof rq);
+        }
+    }
+    if (rq.version == 0 && has_v1) {
         rq.version = 1;
+        rq.off = off1;
         if (!parse_v1(f, rq.off, &rq, err))
             return false;
-    } else {
+    } else if (rq.version == 0) {
         vm_error_set(err, "%s: no Multiboot header (none in the first 8 KiB, no Multiboot2 "
                           "header in the first 32 KiB)", f->path);
         return false;
@@ -843,4 +852,69 @@ bool load_multiboot(bus *b, const file_buf *kernel, const char *cmdline, const m
     }
     free(mod_addr);
     return ok;
+}
+
+/* ---- the module list of the command line ---- */
+
+void mb_module_list_free(mb_module_arg *args, size_t count)
+{
+    for (size_t i = 0; args && i < count; i++) {
+        free(args[i].path);
+        free(args[i].cmdline);
+    }
+    free(args);
+}
+
+bool mb_module_list_parse(const char *list, mb_module_arg **out, size_t *count, vm_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    size_t n = 1;
+    for (const char *p = list; *p; p++) {
+        if (p[0] == ',' && p[1] == ',')
+            p++;
+        else if (*p == ',')
+            n++;
+    }
+    mb_module_arg *args = calloc(n, sizeof *args);
+    char *entry = malloc(strlen(list) + 1);
+    if (!args || !entry) {
+        free(args);
+        free(entry);
+        vm_error_set(err, "out of memory for the module list");
+        return false;
+    }
+    const char *p = list;
+    size_t i = 0;
+    for (;;) {
+        size_t len = 0;
+        while (*p && !(p[0] == ',' && p[1] != ',')) {
+            if (p[0] == ',') /* ",," */
+                p++;
+            entry[len++] = *p++;
+        }
+        entry[len] = 0;
+        size_t plen = strcspn(entry, " ");
+        if (plen == 0) {
+            vm_error_set(err, "module list \"%s\": entry %zu has no file name", list, i + 1);
+            break;
+        }
+        args[i].cmdline = strdup(entry);
+        args[i].path = strndup(entry, plen);
+        i++;
+        if (!args[i - 1].cmdline || !args[i - 1].path) {
+            vm_error_set(err, "out of memory for the module list");
+            break;
+        }
+        if (!*p) {
+            free(entry);
+            *out = args;
+            *count = i;
+            return true;
+        }
+        p++; /* the separating comma */
+    }
+    free(entry);
+    mb_module_list_free(args, i);
+    return false;
 }

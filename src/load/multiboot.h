@@ -48,12 +48,27 @@ typedef struct multiboot_boot {
     gpa_t info_low, info_high; /* modules, info structure and its strings: [low, high) */
 } multiboot_boot;
 
+/* One entry of a module list: its file and the command line the kernel sees for it. */
+typedef struct mb_module_arg {
+    char *path;
+    char *cmdline;
+} mb_module_arg;
+
+/* Split a Multiboot module list (`--initrd`) as QEMU splits -initrd for Multiboot: entries
+ * separated by ',' (",," is a literal comma), the file name is an entry up to its first
+ * space, the module's command line is the whole entry ("m1 arg1 arg2,m2" gives m1 with
+ * "m1 arg1 arg2" and m2 with "m2"). An empty entry or file name is an error. The array
+ * and its strings are allocated; release them with mb_module_list_free. */
+bool mb_module_list_parse(const char *list, mb_module_arg **out, size_t *count, vm_error *err);
+void mb_module_list_free(mb_module_arg *args, size_t count);
+
 /* Which Multiboot header the first bytes of an image carry: 2 (Multiboot2), 1
  * (Multiboot 0.6.96) or 0 (none). Only the magic and checksum are looked at (for
  * image_detect); when an image has both, v2 wins, as in load_multiboot. */
 int multiboot_header_version(const uint8_t *data, size_t size);
 
-/* Load a Multiboot kernel (v2 header preferred when an image has both):
+/* Load a Multiboot kernel (v2 header preferred when an image has both; if that v2 header
+ * is refused, the v1 header is used, as a v1-only loader would):
  *  - kernel: an ELF32 (EM_386) or ELF64 (EM_X86_64) image whose PT_LOAD segments go to
  *    p_paddr below 4 GiB, or, when the header gives load addresses (v1 flags bit 16 /
  *    v2 address tag, which then take precedence over ELF), the "a.out kludge": the file

@@ -597,6 +597,64 @@ static void test_v2_address(void)
     bus_destroy(&b);
 }
 
+/* A v2 header we must refuse does not stop a kernel that also has a v1 header. */
+static void test_v2_fallback(void)
+{
+    img im;
+    mb2b h;
+    img_reset(&im, 0x2000);
+    fill_pattern(&im, 0, 0x2000);
+    mb2_begin(&h, &im, 0x1000);
+    uint32_t a[4] = { 0x301000, 0x300000, 0, 0 }, e = 0x300010, fb = 8;
+    mb2_tag(&h, 2, 0, a, 4);
+    mb2_tag(&h, 3, 0, &e, 1);
+    mb2_tag(&h, 1, 0, &fb, 1); /* required framebuffer information */
+    mb2_end(&h);
+    expect_fail(&im, "framebuffer information", "v2 alone: refused");
+    uint32_t addr[5] = { 0x400040, 0x400000, 0, 0, 0x400100 };
+    mb1_header(&im, 0x40, 0x10000, addr);
+    multiboot_boot out;
+    if (expect_ok(&im, &out, "v2 refused, v1 header present: loads")) {
+        CHECK_EQ(out.version, 1, "fallback boots through v1");
+        CHECK_EQ(out.eax, MB1_BOOT_MAGIC, "fallback: v1 magic");
+        CHECK_EQ(out.low, 0x400000, "fallback: v1 address fields");
+    }
+    mb1_header(&im, 0x40, 0x10000 | 0x20, addr);
+    expect_fail(&im, "unknown bits 0x20", "both refused: the v1 reason is given");
+}
+
+static void test_module_list(void)
+{
+    mb_module_arg *a;
+    size_t n;
+    vm_error err = { { 0 } };
+    bool ok = mb_module_list_parse("m1 arg1 arg2,m2", &a, &n, &err);
+    if (CHECK(ok && n == 2, "two modules")) {
+        CHECK(strcmp(a[0].path, "m1") == 0, "path ends at the first space");
+        CHECK(strcmp(a[0].cmdline, "m1 arg1 arg2") == 0, "cmdline is the whole entry");
+        CHECK(strcmp(a[1].path, "m2") == 0 && strcmp(a[1].cmdline, "m2") == 0,
+              "entry without arguments");
+        mb_module_list_free(a, n);
+    }
+    ok = mb_module_list_parse("dir,,x/f a=1,,2,g", &a, &n, &err);
+    if (CHECK(ok && n == 2, "\",,\" is a literal comma")) {
+        CHECK(strcmp(a[0].path, "dir,x/f") == 0, "escaped comma in the path");
+        CHECK(strcmp(a[0].cmdline, "dir,x/f a=1,2") == 0, "escaped comma in the arguments");
+        CHECK(strcmp(a[1].path, "g") == 0, "next entry after an escape");
+        mb_module_list_free(a, n);
+    }
+    ok = mb_module_list_parse("only", &a, &n, &err);
+    CHECK(ok && n == 1 && strcmp(a[0].path, "only") == 0, "single entry");
+    if (ok)
+        mb_module_list_free(a, n);
+    CHECK(!mb_module_list_parse("a,", &a, &n, &err), "trailing comma rejected");
+    CHECK_STR(err.msg, "entry 2 has no file name", "trailing comma: which entry");
+    CHECK(a == NULL && n == 0, "nothing returned on error");
+    CHECK(!mb_module_list_parse("", &a, &n, &err), "empty list rejected");
+    CHECK(!mb_module_list_parse("a, b", &a, &n, &err), "entry starting with a space rejected");
+    CHECK(!mb_module_list_parse(",a", &a, &n, &err), "leading comma rejected");
+}
+
 /* Placement skips reserved holes and honours the map for mem_upper. */
 static void test_placement(void)
 {
@@ -1000,6 +1058,8 @@ int main(void)
     test_v1_kludge();
     test_v2_elf();
     test_v2_address();
+    test_v2_fallback();
+    test_module_list();
     test_placement();
     test_bad_v1();
     test_bad_elf();
