@@ -517,8 +517,9 @@ static elf_seg elf_segment(const file_buf *f, const elf_view *e, unsigned i)
     return s;
 }
 
-static bool load_elf_kernel(bus *b, const file_buf *f, const mem_map *m, multiboot_boot *out,
-                            vm_error *err)
+/* `entry_given`: the header names the entry (MB2 §3.1.6), e_entry is not used. */
+static bool load_elf_kernel(bus *b, const file_buf *f, const mem_map *m, bool entry_given,
+                            multiboot_boot *out, vm_error *err)
 {
     elf_view e;
     if (!elf_header(f, &e, err))
@@ -562,7 +563,7 @@ static bool load_elf_kernel(bus *b, const file_buf *f, const mem_map *m, multibo
         vm_error_set(err, "%s: ELF has no loadable segments", f->path);
         return false;
     }
-    if (!virt_hit && !phys_hit) {
+    if (!virt_hit && !phys_hit && !entry_given) {
         vm_error_set(err, "%s: ELF entry point 0x%llx is not inside any loadable segment",
                      f->path, (unsigned long long)e.entry);
         return false;
@@ -816,7 +817,7 @@ bool load_multiboot(bus *b, const file_buf *kernel, const char *cmdline, const m
     if (rq.addr_valid)
         ok = load_kludge(b, f, &m, &rq, out, err);
     else if (f->size >= 5 && memcmp(f->data, "\x7f" "ELF", 4) == 0)
-        ok = load_elf_kernel(b, f, &m, out, err);
+        ok = load_elf_kernel(b, f, &m, rq.entry_valid, out, err);
     else {
         vm_error_set(err, "%s: Multiboot kernel is not ELF and its header gives no load "
                           "addresses (%s)", f->path,
@@ -825,8 +826,8 @@ bool load_multiboot(bus *b, const file_buf *kernel, const char *cmdline, const m
     }
     if (!ok)
         return false;
-    if (rq.version == 2 && rq.entry_valid)
-        out->entry = rq.entry_addr; /* MB2 §3.1.6 overrides the ELF entry */
+    if (rq.entry_valid)
+        out->entry = rq.entry_addr; /* MB1 §3.1.3, MB2 §3.1.6: overrides the ELF entry */
     if (out->entry < out->low || out->entry >= out->high) {
         vm_error_set(err, "%s: Multiboot entry point 0x%llx is outside the loaded kernel "
                           "(0x%llx-0x%llx)", f->path, (unsigned long long)out->entry,

@@ -996,6 +996,9 @@ static void test_bad_v2(void)
     mb2_end(&h);
     if (expect_ok(&im, &out, "v2 ELF with an entry tag loads"))
         CHECK_EQ(out.entry, 0x100300, "v2 entry tag overrides e_entry");
+    w64(&im, 24, 0x7000000); /* e_entry in no segment: the entry tag stands in for it */
+    if (expect_ok(&im, &out, "v2 ELF with a bogus e_entry but an entry tag loads"))
+        CHECK_EQ(out.entry, 0x100300, "entry tag used");
     make_v2_elf(&im);
     mb2_begin(&h, &im, 0x1000);
     e = 0x900000;
