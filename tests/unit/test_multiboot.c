@@ -1054,6 +1054,58 @@ static void test_bad_fit(void)
                     "info beyond the bus's RAM");
 }
 
+/* Random corruption of the good images (headers, ELF tables, address fields): every load
+ * either succeeds inside the kernel/info ranges or fails with one line naming a file;
+ * the sanitizer build catches any out-of-bounds access on the way. */
+static void test_mutations(void)
+{
+    file_buf files[2];
+    mb_module mods[2];
+    make_modules(files, mods);
+    bus b;
+    new_machine(&b);
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    int bad = 0, loaded = 0, failed = 0;
+    for (int round = 0; round < 4000; round++) {
+        img im;
+        switch (round % 4) {
+        case 0: make_v1_elf(&im); break;
+        case 1: make_v1_kludge(&im, 0x200800, 0x204000, 0x200100); break;
+        case 2: make_v2_elf(&im); break;
+        default: make_v2_addr(&im, 0x300000, 0x301000, 0, 0x310000, true); break;
+        }
+        int flips = 1 + (int)(seed >> 60);
+        for (int i = 0; i < flips; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            /* mostly the first 0x1100 bytes (ELF and Multiboot headers), sometimes anywhere */
+            size_t span = (seed >> 20) & 1 ? 0x1100 : im.size;
+            size_t at = (size_t)(seed >> 33) % span;
+            uint8_t v = (uint8_t)(seed >> 24);
+            im.d[at] = (seed >> 21) & 1 ? v : (uint8_t)(im.d[at] ^ (1u << (v & 7)));
+        }
+        if ((seed >> 40) % 8 == 0)
+            im.size = (size_t)(seed >> 45) % im.size; /* truncated file */
+        vm_error err;
+        multiboot_boot out;
+        if (boot(&b, &im, "c", mods, (seed >> 50) & 1 ? 2 : 0, std_map, STD_NMAP, &out, &err)) {
+            loaded++;
+            bad += !(out.entry >= out.low && out.entry < out.high && out.high <= 4 * GiB &&
+                     out.info_low >= out.high && out.ebx >= out.info_low &&
+                     out.info_high <= RAM_SIZE);
+        } else {
+            failed++;
+            bad += !(strstr(err.msg, KPATH) || strstr(err.msg, "m1.bin") ||
+                     strstr(err.msg, "m2.bin")) || strchr(err.msg, '\n') != NULL;
+            if (bad == 1 && !strstr(err.msg, KPATH))
+                printf("#   %s\n", err.msg);
+        }
+    }
+    printf("# mutations: %d loaded, %d refused\n", loaded, failed);
+    CHECK_EQ(bad, 0, "4000 corrupted images: loaded sanely or refused naming the file");
+    CHECK(loaded > 100 && failed > 100, "the corruptions exercise both outcomes");
+    bus_destroy(&b);
+}
+
 int main(void)
 {
     test_detect();
@@ -1068,5 +1120,6 @@ int main(void)
     test_bad_elf();
     test_bad_v2();
     test_bad_fit();
+    test_mutations();
     return check_done();
 }
