@@ -974,6 +974,20 @@ static void test_bad_v2(void)
     mb2_end(&h);
     expect_ok(&im, &out, "v2 'EGA text supported' alone loads");
 
+    /* the tag sequence of a real dual-header kernel (Xen 4.17's Multiboot2 header) */
+    v2_raw_begin(&im, &h);
+    uint32_t xreq[2] = { 4, 6 }, reloc[4] = { 0x200000, 0xFFFFFFFF, 0x200000, 2 }, con = 2;
+    uint32_t xfb[3] = { 0, 0, 0 }, efi64 = 0x3dd531;
+    mb2_tag(&h, 1, 0, xreq, 2);
+    mb2_tag(&h, 6, 0, NULL, 0);
+    mb2_tag(&h, 10, 1, reloc, 4);
+    mb2_tag(&h, 4, 1, &con, 1);
+    mb2_tag(&h, 5, 1, xfb, 3);
+    mb2_tag(&h, 7, 1, NULL, 0);
+    mb2_tag(&h, 9, 1, &efi64, 1);
+    mb2_end(&h);
+    expect_ok(&im, &out, "Xen-like v2 header (relocatable, EFI tags optional) loads");
+
     img_reset(&im, 0x2000);
     mb2_begin(&h, &im, 0x1000);
     uint32_t a[2] = { 0x301000, 0x300000 };
