@@ -138,6 +138,40 @@ static void test_smc(void)
     CHECK_EQ(cpu.gpr[RAX] & 0xff, 0x42, "store into the running block is executed");
 }
 
+/* Random bytes as code, in each code size: whatever they do, the host survives and
+ * every stop is an instruction boundary with a sane exception. */
+static void test_random_code(void)
+{
+    uint64_t seed = 12345;
+    int stops = 0, bad = 0;
+    for (int round = 0; round < 600; round++) {
+        uint8_t code[4096];
+        for (size_t i = 0; i < sizeof code; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            code[i] = (uint8_t)(seed >> 56);
+        }
+        setup64(code, sizeof code);
+        if (round % 3 == 1)
+            x86_cpu_load_flat_mode(&cpu, 32), cpu.efer = 0, cpu.cr0 &= ~CR0_PG;
+        cpu.stop_on_exception = true;
+        for (int k = 0; k < 50 && !cpu.halted; k++) {
+            x86_cpu_run(&cpu, 200);
+            if (!cpu.exc.pending)
+                break;
+            stops++;
+            if (cpu.exc.vector > 31)
+                bad++;
+            /* skip the faulting byte and go on */
+            cpu.exc.pending = false;
+            cpu.rip = CODE + ((cpu.rip + 1 - CODE) & 0xfff);
+            cpu.gpr[RSP] = 0x80000;
+        }
+        cpu.stop_on_exception = false;
+    }
+    CHECK(stops > 0, "random code: exceptions reported");
+    CHECK_EQ(bad, 0, "random code: only architectural vectors");
+}
+
 int main(void)
 {
     vm_error err;
@@ -151,6 +185,7 @@ int main(void)
     test_strings();
     test_muldiv();
     test_smc();
+    test_random_code();
     x86_cpu_destroy(&cpu);
     bus_destroy(&m.bus);
     return check_done();

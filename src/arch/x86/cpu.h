@@ -232,5 +232,7 @@ void x86_cpu_load_flat_mode(x86_cpu *cpu, int bits);
 
 /* The CPUID leaf values this CPU reports (cpuid.c). */
 void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* The F_* feature gates (decode.h) matching what CPUID advertises. */
+uint32_t x86_feature_mask(const x86_cpu *cpu);
 
 #endif

@@ -147,7 +147,6 @@ void x86_iret(x86_cpu *cpu, unsigned osz);
 void x86_write_cr(x86_cpu *cpu, int n, uint64_t v);
 bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v);
 bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v);
-uint32_t x86_feature_mask(const x86_cpu *cpu);
 
 static inline void require_cpl0(x86_cpu *cpu)
 {
