@@ -37,7 +37,8 @@ static void build_tables(void)
 
 static void setup64(const uint8_t *code, size_t len)
 {
-    memset(m.bus.ram_host, 0, RAM_SIZE);
+    memset(bus_ram_ptr(&m.bus, 0, RAM_SIZE), 0, RAM_SIZE);
+    bus_ram_written(&m.bus, 0, RAM_SIZE);
     x86_cpu_reset(&cpu);
     build_tables();
     cpu.cr3 = 0x1000;

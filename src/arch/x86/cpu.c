@@ -40,13 +40,30 @@ void x86_cpu_set_rflags(x86_cpu *cpu, uint64_t v)
     cpu->lf.op = LF_NONE;
 }
 
+/* Bus callback: the RAM page at pa now holds decoded code; stores to it must take the
+ * slow path (which invalidates the code). */
+static void drop_write_page(void *opaque, gpa_t pa)
+{
+    x86_cpu *cpu = opaque;
+    const uint8_t *host = bus_ram_ptr(&cpu->m->bus, pa & ~0xfffull, 4096);
+    if (host)
+        x86_tlb_drop_write_host(cpu, host);
+}
+
 bool x86_cpu_init(x86_cpu *cpu, machine *m, vm_error *err)
 {
     memset(cpu, 0, sizeof *cpu);
     cpu->m = m;
+    cpu->io = &m->io;
     cpu->blocks = calloc(X86_BLOCK_CACHE, sizeof *cpu->blocks);
     if (!cpu->blocks) {
         vm_error_set(err, "x86: out of memory for the block cache");
+        return false;
+    }
+    if (!bus_code_listener_add(&m->bus, drop_write_page, cpu)) {
+        free(cpu->blocks);
+        cpu->blocks = NULL;
+        vm_error_set(err, "x86: too many code-page listeners on the bus");
         return false;
     }
     x86_cpu_reset(cpu);
@@ -185,16 +202,17 @@ static void trace_insn(x86_cpu *cpu, const x86_insn *in)
             (unsigned long long)cpu->rip, text);
 }
 
-/* Build a block at rip whose first byte is at host (RAM page `page`). n = 0 if the first
- * instruction does not fit the page (the caller then runs it uncached). */
+/* Build a block at rip whose first byte is at host. n = 0 if the first instruction does
+ * not fit the page or the page is not RAM (the caller then runs it uncached). */
 static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
-                        const uint8_t *host, uint64_t page)
+                        const uint8_t *host)
 {
     bus *bus = &cpu->m->bus;
-    if (!bus->code_page[page]) {
-        bus->code_page[page] = 1;
-        x86_tlb_drop_write_host(cpu, bus->ram_host + (page << 12));
-    }
+    gpa_t pa;
+    const uint32_t *genp = bus_ram_gpa(bus, host, &pa) ? bus_code_page_mark(bus, pa) : NULL;
+    b->n = 0;
+    if (!genp)
+        return;
     size_t room = 4096 - (lin & 0xfff), off = 0;
     unsigned n = 0;
     while (n < X86_BLOCK_MAX && off < room) {
@@ -211,7 +229,8 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     }
     b->lip = lin + 1;
     b->host = host;
-    b->gen = bus->page_gen[page];
+    b->genp = genp;
+    b->gen = *genp;
     b->mode = (uint8_t)cpu->code_bits;
     b->n = (uint16_t)n;
 }
@@ -278,7 +297,6 @@ static inline bool exec_insn(x86_cpu *cpu, const x86_insn *in)
 uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
 {
     machine *m = cpu->m;
-    bus *bus = &m->bus;
     const uint64_t start = cpu->icount;
     jmp_buf jb;
     cpu->feat = x86_feature_mask(cpu);
@@ -309,17 +327,16 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
         uint64_t lin = code_linear(cpu, rip);
         uint64_t pa;
         const uint8_t *host = x86_fetch_ptr(cpu, lin, &pa);
-        uint64_t page = host ? bus_ram_page_index(bus, host) : UINT64_MAX;
-        if (page == UINT64_MAX) {
+        if (!host) {
             x86_insn one;
             decode_one(cpu, rip, &one);
             exec_insn(cpu, &one);
             continue;
         }
         x86_block *b = &cpu->blocks[(lin ^ (lin >> 12)) & (X86_BLOCK_CACHE - 1)];
-        if (b->lip != lin + 1 || b->host != host || b->gen != bus->page_gen[page] ||
+        if (b->lip != lin + 1 || b->host != host || !b->genp || *b->genp != b->gen ||
             b->mode != cpu->code_bits)
-            build_block(cpu, b, rip, lin, host, page);
+            build_block(cpu, b, rip, lin, host);
         if (b->n == 0) {
             b->lip = 0;
             x86_insn one;

@@ -138,7 +138,8 @@ typedef struct x86_tlb_entry {
 typedef struct x86_block {
     uint64_t lip;        /* linear address + 1 (0 = invalid) */
     const uint8_t *host; /* code bytes in host memory */
-    uint32_t gen;        /* RAM page generation when decoded */
+    const uint32_t *genp; /* the RAM page's write generation (mem/bus.h) */
+    uint32_t gen;        /* its value when decoded */
     uint8_t mode;        /* code size (16/32/64) it was decoded for */
     uint16_t n;
     x86_insn insn[X86_BLOCK_MAX];
@@ -187,7 +188,7 @@ typedef struct x86_cpu {
 
     /* Run state */
     machine *m;
-    bus *io;                 /* port I/O bus; set by whoever creates the CPU */
+    bus *io;                 /* port I/O bus: &m->io unless the creator changes it */
     bool halted;
     bool triple_fault;       /* set with the reset request (tests look at it) */
     bool intr_line;

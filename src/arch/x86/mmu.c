@@ -233,14 +233,12 @@ bool x86_translate(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa, uint3
      * decoded code (so writes to code take the slow path and invalidate blocks). */
     bus *b = &cpu->m->bus;
     uint64_t ppage = *pa & ~0xfffull;
-    uint8_t *host = bus_ram_ptr(b, ppage, 4096);
+    uint8_t *host = kind == ACC_W ? bus_ram_ptr_writable(b, ppage, 4096)
+                                  : bus_ram_ptr(b, ppage, 4096);
     if (!host || cpu->tlb_nofill)
         return true;
-    if (kind == ACC_W) {
-        uint64_t idx = bus_ram_page_index(b, host);
-        if (!dirty_ok || (idx != UINT64_MAX && b->code_page[idx]))
-            return true;
-    }
+    if (kind == ACC_W && (!dirty_ok || bus_code_page_is_marked(b, ppage)))
+        return true;
     unsigned user = x86_user(cpu, acc);
     uint64_t vpn = lin >> 12;
     x86_tlb_entry *e = &cpu->tlb[user][kind][vpn & (X86_TLB_SIZE - 1)];
@@ -272,12 +270,8 @@ static uint64_t phys_read(x86_cpu *cpu, uint64_t pa, unsigned size)
 static void phys_write(x86_cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
 {
     bus *b = &cpu->m->bus;
-    uint8_t *host = bus_ram_ptr(b, pa, size);
-    if (host) {
-        uint64_t idx = bus_ram_page_index(b, host);
-        if (idx != UINT64_MAX && b->code_page[idx])
-            cpu->smc = true;
-    }
+    if (bus_code_page_is_marked(b, pa))
+        cpu->smc = true;
     (void)bus_write(b, pa, size, v);
 }
 
