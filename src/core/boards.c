@@ -2,9 +2,11 @@
 #include "core/board.h"
 
 extern const board_ops riscv_virt_board;
+extern const board_ops x86_pc_board;
 
 static const board_ops *const boards[] = {
     &riscv_virt_board,
+    &x86_pc_board,
 };
 
 const board_ops *board_for_arch(vm_arch arch)
