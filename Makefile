@@ -7,6 +7,14 @@ CPPFLAGS := -D_GNU_SOURCE -Isrc
 LDLIBS  := -lfdt -lz -lm
 
 BUILD   ?= build
+# SYSROOT: a directory holding the target's libfdt and zlib (usr/include, usr/lib/<triplet>)
+# for a cross build, e.g. the one scripts/cross-aarch64-sysroot.sh unpacks.
+SYSROOT ?=
+ifneq ($(SYSROOT),)
+TRIPLET := $(shell $(CC) -dumpmachine)
+CPPFLAGS += -I$(SYSROOT)/usr/include
+LDFLAGS += -L$(SYSROOT)/usr/lib/$(TRIPLET)
+endif
 SRCS    := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o)
@@ -14,7 +22,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all clean check check-fast unit guests bench demo
+.PHONY: all clean check check-fast unit guests bench demo clang aarch64
 all: $(BUILD)/vm-cli
 
 $(BUILD)/vm-cli: $(OBJS)
@@ -29,6 +37,16 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
+
+# The same sources with clang (-Werror too) into build-clang/.
+clang:
+	$(MAKE) BUILD=build-clang CC=clang all unit
+
+# Cross build for aarch64 Linux into build-aarch64/, linking Debian's arm64 libfdt and zlib
+# from a sysroot (made on first use); tests/cross_aarch64.sh runs it under qemu-aarch64.
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+aarch64:
+	$(MAKE) BUILD=build-aarch64 CC=$(AARCH64_CC) SYSROOT="$$(scripts/cross-aarch64-sysroot.sh)" all unit
 
 # Everything a test run needs: the emulator, unit tests, guest programs.
 guests:
@@ -50,6 +68,6 @@ bench:
 	bench/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang build-aarch64
 
 -include $(OBJS:.o=.d)

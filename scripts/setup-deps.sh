@@ -10,7 +10,9 @@ pkgs=(gcc make libc6-dev libfdt-dev zlib1g-dev)
 case "$mode" in
     build) ;;
     demo) pkgs+=(ca-certificates) ;;
-    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler) ;;
+    # clang, and the aarch64 cross build run under qemu-user (tests/cross_aarch64.sh).
+    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler
+                 clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
 esac
@@ -28,4 +30,8 @@ fi
 
 if [ "$mode" != build ]; then
     "$here/scripts/fetch-guests.sh"
+fi
+if [ "$mode" = test ]; then
+    # arm64 libfdt/zlib unpacked into a sysroot: libfdt-dev:arm64 would replace the amd64 one.
+    "$here/scripts/cross-aarch64-sysroot.sh" >/dev/null
 fi

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run an aarch64 Linux cross build (make aarch64 -> build-aarch64/) under qemu-user on
+# this host: its unit tests and the bare-metal guest tests, through a vm-cli wrapper that
+# starts `qemu-aarch64` with the cross C library (/usr/aarch64-linux-gnu, Debian's
+# libc6-dev-arm64-cross) and the arm64 libfdt/zlib of scripts/cross-aarch64-sysroot.sh.
+# Same output as the other parts: PASS/FAIL/SKIP lines, then "RESULT pass fail skip".
+#   tests/cross_aarch64.sh BUILD GUEST_DIR LABEL
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/tests/lib.sh"
+build=$(cd "$1" && pwd) guest_dir=$2 label=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+qemu=${QEMU_AARCH64:-qemu-aarch64}
+libc=${AARCH64_LIBC:-/usr/aarch64-linux-gnu}
+if ! command -v "$qemu" >/dev/null 2>&1; then
+    fail "$label" "$qemu not found (Debian: qemu-user; scripts/setup-deps.sh test installs it)"
+    echo "RESULT $PASS $FAIL $SKIP"
+    exit 0
+fi
+if ! sysroot=$("$root/scripts/cross-aarch64-sysroot.sh" 2>"$tmp/sysroot.err"); then
+    fail "$label" "no arm64 sysroot: $(tail -n 2 "$tmp/sysroot.err" | tr '\n' '|')"
+    echo "RESULT $PASS $FAIL $SKIP"
+    exit 0
+fi
+
+# qemu-user looks up the guest's absolute paths under -L first (the dynamic loader, libc),
+# then falls back to the host path: LD_LIBRARY_PATH reaches the sysroot that way.
+cat >"$tmp/qemu-run" <<WRAP
+#!/bin/sh
+exec "$qemu" -L "$libc" -E LD_LIBRARY_PATH="$sysroot/usr/lib/aarch64-linux-gnu" "\$@"
+WRAP
+cat >"$tmp/vm-cli" <<WRAP
+#!/bin/sh
+exec "$tmp/qemu-run" "$build/vm-cli" "\$@"
+WRAP
+chmod +x "$tmp/qemu-run" "$tmp/vm-cli"
+
+# A binary that cannot start (wrong loader, missing library) fails every test below with
+# a confusing message: say it once, plainly.
+if ! "$tmp/vm-cli" --help >"$tmp/start" 2>&1 && ! grep -qi usage "$tmp/start"; then
+    fail "$label vm-cli starts under $qemu" "$(head -n 2 "$tmp/start" | tr '\n' '|')"
+    echo "RESULT $PASS $FAIL $SKIP"
+    exit 0
+fi
+
+# The parts that run under qemu-user; each takes the wrapper in place of vm-cli.
+run_part "$label unit tests" "$root/tests/unit_tests.sh" "$build" "$label" "$tmp/qemu-run"
+run_part "$label guest tests" "$root/tests/guest_tests.sh" "$tmp/vm-cli" "$guest_dir" "$label"
+
+echo "RESULT $PASS $FAIL $SKIP"
