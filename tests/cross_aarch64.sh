@@ -3,12 +3,14 @@
 # this host: its unit tests and the bare-metal guest tests, through a vm-cli wrapper that
 # starts `qemu-aarch64` with the cross C library (/usr/aarch64-linux-gnu, Debian's
 # libc6-dev-arm64-cross) and the arm64 libfdt/zlib of scripts/cross-aarch64-sysroot.sh.
+# With NATIVE_VM_CLI, random code also runs on both builds, whose traces, register
+# hashes and exit statuses must be identical (tests/host_differential.sh).
 # Same output as the other parts: PASS/FAIL/SKIP lines, then "RESULT pass fail skip".
-#   tests/cross_aarch64.sh BUILD GUEST_DIR LABEL
+#   tests/cross_aarch64.sh BUILD GUEST_DIR LABEL [NATIVE_VM_CLI]
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/lib.sh"
-build=$(cd "$1" && pwd) guest_dir=$2 label=$3
+build=$(cd "$1" && pwd) guest_dir=$2 label=$3 native=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -48,5 +50,14 @@ fi
 # The parts that run under qemu-user; each takes the wrapper in place of vm-cli.
 run_part "$label unit tests" "$root/tests/unit_tests.sh" "$build" "$label" "$tmp/qemu-run"
 run_part "$label guest tests" "$root/tests/guest_tests.sh" "$tmp/vm-cli" "$guest_dir" "$label"
+if [ -n "$native" ]; then
+    run_part "$label host differential" "$root/tests/host_differential.sh" "$native" "$tmp/vm-cli" "$label"
+fi
+# The x86_64 system tests take the same arguments as guest_tests.sh; their programs are
+# built next to the RISC-V ones (GUEST_DIR/../x86) once that suite exists.
+x86_dir=$(dirname "$guest_dir")/x86
+if [ -x "$root/tests/x86_system_tests.sh" ] && [ -d "$x86_dir" ]; then
+    run_part "$label x86 system tests" "$root/tests/x86_system_tests.sh" "$tmp/vm-cli" "$x86_dir" "$label"
+fi
 
 echo "RESULT $PASS $FAIL $SKIP"

@@ -2,8 +2,9 @@
 # The whole test suite: builds the emulator twice (optimised, and ASan+UBSan), then runs
 # unit tests, bare-metal guest tests, the bad-input table, random code as the guest
 # (robustness), the differential run against
-# QEMU, and the Linux boot tests. Then the portability builds: clang (unit and guest
-# tests) and the aarch64 cross build run under qemu-user (unit and guest tests).
+# QEMU, and the Linux boot tests. Then the portability builds: clang with POSIX-only
+# headers (unit and guest tests), and the aarch64 cross build run under qemu-user (unit
+# and guest tests, and random code whose results must match the native build's).
 # The last line is "N passed, N failed, N skipped".
 #
 # Environment: VM_SKIP_ASAN=1 skips the sanitizer build; VM_SKIP_BOOT=1 skips Linux boots;
@@ -70,15 +71,16 @@ fi
 # qemu-user (the emulator's own results must not depend on the host it runs on).
 if [ "${VM_SKIP_CROSS:-0}" != 1 ]; then
     if make -j2 clang >"$log/make-clang" 2>&1; then
-        pass "build with clang (-Wall -Wextra -Werror)"
+        pass "build with clang (-Wall -Wextra -Werror, POSIX.1-2008 only)"
         run_part "clang unit tests" tests/unit_tests.sh build-clang clang
         run_part "clang guest tests" tests/guest_tests.sh build-clang/vm-cli "$guest_dir" clang
+        run_part "clang host differential" tests/host_differential.sh build/vm-cli build-clang/vm-cli clang
     else
         fail "build with clang" "$(grep -m3 -E 'error:|warning:|Error' "$log/make-clang" | tr '\n' '|')"
     fi
     if make -j2 aarch64 >"$log/make-aarch64" 2>&1; then
         pass "cross build for aarch64 (aarch64-linux-gnu-gcc -Werror, arm64 libfdt/zlib)"
-        run_part "aarch64 under qemu-user" tests/cross_aarch64.sh build-aarch64 "$guest_dir" aarch64
+        run_part "aarch64 under qemu-user" tests/cross_aarch64.sh build-aarch64 "$guest_dir" aarch64 build/vm-cli
     else
         fail "cross build for aarch64" "$(grep -m3 -E 'error:|warning:|Error|cross-aarch64' "$log/make-aarch64" | tr '\n' '|')"
     fi
