@@ -5,6 +5,9 @@
 # trace (cause, tval and pc of every exception), the console output and the exit status
 # must be identical. Every 64th trap the handler prints a hash of all integer and FP
 # registers and fcsr, so every ALU, M, A, F and D result reaches the output.
+# A quarter of the words are FP operations with defined function codes, 5% fused
+# multiply-adds, 20% integer register-register operations (base, M, B); after each hash the registers get new random values (doubles and
+# NaN-boxed singles in the FP registers, so FP operations see finite operands).
 # Branches and jumps are turned into OP-IMM so that no random loop holds the run; every
 # 64th trap also moves on to the next 256-byte chunk; the handler returns to M-mode with
 # the FPU on, so a random xRET or mstatus write does not end the interesting part.
@@ -35,6 +38,14 @@ _start:
     slli t1, t2, 5
     add  t2, t2, t1
     add  t2, t2, \reg
+    .endm
+    .macro next              # xorshift64 step on t2 (t1 is scratch)
+    slli t1, t2, 13
+    xor  t2, t2, t1
+    srli t1, t2, 7
+    xor  t2, t2, t1
+    slli t1, t2, 17
+    xor  t2, t2, t1
     .endm
 
     .balign 8
@@ -88,6 +99,21 @@ on_trap:
     bgez t1, 4b
     li   t3, 10
     sb   t3, 0(t0)
+    # New random register values from the hash: doubles in the even FP registers,
+    # NaN-boxed singles in the odd ones, so the FP operations see finite operands.
+    ori  t2, t2, 1
+    .irp r, x1,x2,x3,x4,x8,x9,x10,x11,x12,x13,x14,x15,x16,x17,x18,x19,x20,x21,x22,x23,x24,x25,x26,x27,x29,x30,x31
+    next
+    mv   \r, t2
+    .endr
+    .irp n, 0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30
+    next
+    fmv.d.x f\n, t2
+    .endr
+    .irp n, 1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31
+    next
+    fmv.w.x f\n, t2
+    .endr
     la   t0, state
     ld   t3, 16(t0)
     ld   t1, 24(t0)
@@ -120,13 +146,36 @@ ASM
 
 for seed in 101 102 103 104; do
     name="$label host differential: random code seed $seed"
-    LC_ALL=C awk -v seed="$seed" 'BEGIN { srand(seed)
+    LC_ALL=C awk -v seed="$seed" '
+        function r(n) { return int(rand() * n) }
+        function rm() { m = r(6); return m == 5 ? 7 : m }   # a valid rounding mode
+        BEGIN { srand(seed); n = split("0 1 2 3 4 5 8 11 20 24 26 28 30", fp5, " ")
+        # funct7 of OP/OP-32: base, M, SUB/SRA, and the Zba/Zbb/Zbs/Zbc groups
+        m = split("0 1 32 0 1 32 4 5 16 20 36 48 52", op7, " ")
         for (i = 0; i < 16384; i++) {
-            b0 = int(rand() * 256); b0 = b0 - b0 % 4 + 3     # a 32-bit encoding
-            op = b0 % 128
-            if (op == 99 || op == 103 || op == 111)          # BRANCH, JALR, JAL
-                b0 = b0 - op + 19                            # -> OP-IMM
-            printf "%c%c%c%c", b0, int(rand() * 256), int(rand() * 256), int(rand() * 256)
+            k = rand()
+            if (k < 0.25)        # OP-FP: a defined funct5, S or D, random registers
+                w = fp5[1 + r(n)] * 2^27 + r(2) * 2^25 + r(32) * 2^20 + r(32) * 2^15 + \
+                    rm() * 2^12 + r(32) * 2^7 + 83
+            else if (k < 0.3)    # FMADD/FMSUB/FNMSUB/FNMADD
+                w = r(32) * 2^27 + r(2) * 2^25 + r(32) * 2^20 + r(32) * 2^15 + \
+                    rm() * 2^12 + r(32) * 2^7 + 67 + 4 * r(4)
+            else if (k < 0.5)    # OP / OP-32 with a defined funct7
+                w = op7[1 + r(m)] * 2^25 + r(32) * 2^20 + r(32) * 2^15 + r(8) * 2^12 + \
+                    r(32) * 2^7 + (r(2) ? 51 : 59)
+            else {               # anything with a 32-bit encoding but branches and jumps
+                b0 = r(256); b0 = b0 - b0 % 4 + 3; op = b0 % 128
+                if (op == 99 || op == 103 || op == 111)      # BRANCH, JALR, JAL
+                    b0 = b0 - op + 19                        # -> OP-IMM
+                w = b0 + r(256) * 2^8 + r(256) * 2^16 + r(256) * 2^24
+                csr = int(w / 2^20)
+                # mtvec, PMP, mseccfg -> mscratch: keep the handler reachable; time (the
+                # host clock) -> mscratch too: the run must be deterministic
+                if (op == 115 && (csr == 773 || (csr >= 928 && csr < 1008) || csr == 1863 ||
+                                  csr == 3073))
+                    w += (832 - csr) * 2^20
+            }
+            printf "%c%c%c%c", w % 256, int(w / 2^8) % 256, int(w / 2^16) % 256, int(w / 2^24)
         } }' >"$t/random.bin"
     if ! (cd "$t" && "$cc" -march=rv64gc -mabi=lp64d -nostdlib -Wl,-N -Wl,-Ttext=0x80000000 \
             -Wl,--no-warn-rwx-segments -o prog.elf start.S) >"$t/cc.err" 2>&1; then
