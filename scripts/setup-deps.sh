@@ -25,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup-deps: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2 || true
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2
 fi
 
 if [ "$mode" != build ]; then

@@ -70,6 +70,10 @@ fi
 # Portability: the same sources with clang, and cross-built for aarch64 Linux and run under
 # qemu-user (the emulator's own results must not depend on the host it runs on).
 if [ "${VM_SKIP_CROSS:-0}" != 1 ]; then
+    for tool in clang aarch64-linux-gnu-gcc qemu-aarch64; do
+        command -v $tool >/dev/null 2>&1 ||
+            fail "portability builds" "$tool not found (scripts/setup-deps.sh test installs it)"
+    done
     if make -j2 clang >"$log/make-clang" 2>&1; then
         pass "build with clang (-Wall -Wextra -Werror, POSIX.1-2008 only)"
         run_part "clang unit tests" tests/unit_tests.sh build-clang clang
