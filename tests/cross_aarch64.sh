@@ -10,7 +10,13 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/lib.sh"
-build=$(cd "$1" && pwd) guest_dir=$2 label=$3 native=${4:-}
+label=$3 guest_dir=$2 native=${4:-}
+if [ ! -f "$1/vm-cli" ]; then
+    fail "$label" "no $1/vm-cli: build it with make aarch64"
+    echo "RESULT $PASS $FAIL $SKIP"
+    exit 0
+fi
+build=$(cd "$1" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
