@@ -49,7 +49,8 @@ clang:
 # from a sysroot (made on first use); tests/cross_aarch64.sh runs it under qemu-aarch64.
 AARCH64_CC ?= aarch64-linux-gnu-gcc
 aarch64:
-	$(MAKE) BUILD=build-aarch64 CC=$(AARCH64_CC) SYSROOT="$$(scripts/cross-aarch64-sysroot.sh)" all unit
+	sysroot=$$(scripts/cross-aarch64-sysroot.sh) && \
+	$(MAKE) BUILD=build-aarch64 CC=$(AARCH64_CC) SYSROOT="$$sysroot" all unit
 
 # Everything a test run needs: the emulator, unit tests, guest programs.
 guests:
