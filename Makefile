@@ -14,7 +14,8 @@ BUILD   ?= build
 # for a cross build, e.g. the one scripts/cross-aarch64-sysroot.sh unpacks.
 SYSROOT ?=
 ifneq ($(SYSROOT),)
-TRIPLET := $(shell $(CC) -dumpmachine)
+# The multiarch directory name (aarch64-linux-gnu), which clang's -dumpmachine does not give.
+TRIPLET := $(or $(shell $(CC) -print-multiarch 2>/dev/null),$(shell $(CC) -dumpmachine))
 CPPFLAGS += -I$(SYSROOT)/usr/include
 LDFLAGS += -L$(SYSROOT)/usr/lib/$(TRIPLET)
 endif
@@ -25,7 +26,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all clean check check-fast unit guests bench demo clang aarch64
+.PHONY: all clean check check-fast unit guests bench demo clang aarch64 aarch64-clang
 all: $(BUILD)/vm-cli
 
 $(BUILD)/vm-cli: $(OBJS)
@@ -52,6 +53,12 @@ aarch64:
 	sysroot=$$(scripts/cross-aarch64-sysroot.sh) && \
 	$(MAKE) BUILD=build-aarch64 CC=$(AARCH64_CC) SYSROOT="$$sysroot" all unit
 
+# clang for aarch64 too (Apple silicon and many Arm servers build with clang), using the
+# same cross C library and binutils, into build-aarch64-clang/.
+aarch64-clang:
+	sysroot=$$(scripts/cross-aarch64-sysroot.sh) && \
+	$(MAKE) BUILD=build-aarch64-clang CC="clang --target=aarch64-linux-gnu" SYSROOT="$$sysroot" all unit
+
 # Everything a test run needs: the emulator, unit tests, guest programs.
 guests:
 	tests/guest/riscv/build.sh $(BUILD)/guest/riscv
@@ -72,6 +79,6 @@ bench:
 	bench/run.sh
 
 clean:
-	rm -rf build build-asan build-clang build-aarch64
+	rm -rf build build-asan build-clang build-aarch64 build-aarch64-clang
 
 -include $(OBJS:.o=.d)

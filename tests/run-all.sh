@@ -3,8 +3,9 @@
 # unit tests, bare-metal guest tests, the bad-input table, random code as the guest
 # (robustness), the differential run against
 # QEMU, and the Linux boot tests. Then the portability builds: clang with POSIX-only
-# headers (unit and guest tests), and the aarch64 cross build run under qemu-user (unit
-# and guest tests, and random code whose results must match the native build's).
+# headers (unit and guest tests), and the aarch64 cross builds (gcc and clang) run under
+# qemu-user (unit and guest tests, and random code whose results must match the native
+# build's).
 # The last line is "N passed, N failed, N skipped".
 #
 # Environment: VM_SKIP_ASAN=1 skips the sanitizer build; VM_SKIP_BOOT=1 skips Linux boots;
@@ -82,12 +83,16 @@ if [ "${VM_SKIP_CROSS:-0}" != 1 ]; then
     else
         fail "build with clang" "$(grep -m3 -E 'error:|warning:|Error' "$log/make-clang" | tr '\n' '|')"
     fi
-    if make -j2 aarch64 >"$log/make-aarch64" 2>&1; then
-        pass "cross build for aarch64 (aarch64-linux-gnu-gcc -Werror, arm64 libfdt/zlib)"
-        run_part "aarch64 under qemu-user" tests/cross_aarch64.sh build-aarch64 "$guest_dir" aarch64 build/vm-cli
-    else
-        fail "cross build for aarch64" "$(grep -m3 -E 'error:|warning:|Error|cross-aarch64' "$log/make-aarch64" | tr '\n' '|')"
-    fi
+    # make target (= build-TARGET/ and the label) and compiler
+    for cross in aarch64:aarch64-linux-gnu-gcc aarch64-clang:clang; do
+        t=${cross%%:*}
+        if make -j2 "$t" >"$log/make-$t" 2>&1; then
+            pass "cross build $t (${cross#*:} for aarch64 Linux, -Werror, arm64 libfdt/zlib)"
+            run_part "$t under qemu-user" tests/cross_aarch64.sh "build-$t" "$guest_dir" "$t" build/vm-cli
+        else
+            fail "cross build $t" "$(grep -m3 -E 'error:|warning:|Error|cross-aarch64' "$log/make-$t" | tr '\n' '|')"
+        fi
+    done
 else
     skip "clang and aarch64 builds (VM_SKIP_CROSS=1)"
 fi
