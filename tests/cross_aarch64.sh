@@ -53,6 +53,14 @@ if ! "$tmp/vm-cli" --help >"$tmp/start" 2>&1 && ! grep -qi usage "$tmp/start"; t
     exit 0
 fi
 
+host=$("$tmp/vm-cli" run --arch riscv64 --kernel "$guest_dir/hello.elf" </dev/null 2>&1 >/dev/null |
+       grep '^Host: ')
+if [ "$host" = "Host: linux / aarch64" ]; then
+    pass "$label banner names the host: $host"
+else
+    fail "$label banner names the host" "got '$host'"
+fi
+
 # The parts that run under qemu-user; each takes the wrapper in place of vm-cli.
 run_part "$label unit tests" "$root/tests/unit_tests.sh" "$build" "$label" "$tmp/qemu-run"
 run_part "$label guest tests" "$root/tests/guest_tests.sh" "$tmp/vm-cli" "$guest_dir" "$label"

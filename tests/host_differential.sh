@@ -195,7 +195,7 @@ for seed in 101 102 103 104; do
         fail "$name" "sanitizer report"
     elif ! cmp -s "$t/out.a" "$t/out.b"; then
         fail "$name" "output/status differ: $(diff "$t/out.a" "$t/out.b" | head -n 3 | tr '\n' '|')"
-    elif ! cmp -s "$t/err.a" "$t/err.b"; then
+    elif ! cmp -s <(grep -v '^Host: ' "$t/err.a") <(grep -v '^Host: ' "$t/err.b"); then
         fail "$name" "trap traces differ: $(diff "$t/err.a" "$t/err.b" | head -n 3 | tr '\n' '|')"
     elif [ "$traps" -lt 1000 ] || [ "$hashes" -lt 10 ]; then
         fail "$name" "only $traps traps, $hashes register hashes: the random code did not run as intended"
