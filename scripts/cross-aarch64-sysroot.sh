@@ -46,7 +46,7 @@ apt_opts=(-o "Dir::Etc::sourcelist=$st/sources.list" -o Dir::Etc::sourceparts=-
           -o "Dir::State::Lists=$st/lists" -o "Dir::Cache=$st/cache"
           -o APT::Architectures=arm64 -o APT::Architecture=arm64)
 ok=0
-for tries in 1 2 3; do
+for _ in 1 2 3; do
     if apt-get -q "${apt_opts[@]}" update >&2; then ok=1; break; fi
     sleep 2
 done
