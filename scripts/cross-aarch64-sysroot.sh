@@ -62,11 +62,12 @@ for p in "${PKGS[@]}"; do
 done
 
 # Debian's -dev symlinks may be absolute (libz.so -> /lib/aarch64-linux-gnu/libz.so.1...):
-# inside a sysroot they would point at the host's amd64 files. Re-point them within it.
+# inside a sysroot they would point at the host's amd64 files. Re-point them within it
+# (relative links: the sysroot can move with the cache).
 while IFS= read -r link; do
     target=$(readlink "$link")
     case "$target" in
-        /*) ln -sfn "$SYSROOT$target" "$link" ;;
+        /*) ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$SYSROOT$target")" "$link" ;;
     esac
 done < <(find "$SYSROOT" -type l)
 
@@ -76,7 +77,8 @@ libdir="$SYSROOT/usr/lib/aarch64-linux-gnu"
 mkdir -p "$libdir"
 if [ -d "$SYSROOT/lib/aarch64-linux-gnu" ]; then
     for f in "$SYSROOT"/lib/aarch64-linux-gnu/*; do
-        [ -e "$libdir/$(basename "$f")" ] || ln -s "$f" "$libdir/$(basename "$f")"
+        [ -e "$libdir/$(basename "$f")" ] ||
+            ln -s "../../../lib/aarch64-linux-gnu/$(basename "$f")" "$libdir/$(basename "$f")"
     done
 fi
 for f in libfdt.so libz.so zlib.h libfdt.h; do
