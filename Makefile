@@ -3,8 +3,9 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
-# Feature-test macros. `make clang` asks for POSIX.1-2008 alone: glibc then hides its
-# extensions, so a call that macOS or a BSD would lack fails to build here first.
+# Feature-test macros. `make clang` asks for POSIX.1-2008 with XSI (SUSv4, which macOS
+# conforms to) alone: glibc then hides its GNU/BSD extensions, so a call that macOS or a
+# BSD would lack fails to build here first.
 FEATURES ?= -D_GNU_SOURCE
 CPPFLAGS := $(FEATURES) -Isrc
 LDLIBS  := -lfdt -lz -lm
@@ -42,9 +43,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 
 unit: $(UNIT_BINS)
 
-# The same sources with clang (-Werror too), POSIX-only, into build-clang/.
+# The same sources with clang (-Werror too), POSIX/XSI-only, into build-clang/.
 clang:
-	$(MAKE) BUILD=build-clang CC=clang FEATURES=-D_POSIX_C_SOURCE=200809L all unit
+	$(MAKE) BUILD=build-clang CC=clang FEATURES=-D_XOPEN_SOURCE=700 all unit
 
 # Cross build for aarch64 Linux into build-aarch64/, linking Debian's arm64 libfdt and zlib
 # from a sysroot (made on first use); tests/cross_aarch64.sh runs it under qemu-aarch64.

@@ -2,7 +2,7 @@
 # The whole test suite: builds the emulator twice (optimised, and ASan+UBSan), then runs
 # unit tests, bare-metal guest tests, the bad-input table, random code as the guest
 # (robustness), the differential run against
-# QEMU, and the Linux boot tests. Then the portability builds: clang with POSIX-only
+# QEMU, and the Linux boot tests. Then the portability builds: clang with POSIX/XSI-only
 # headers (unit and guest tests), and the aarch64 cross builds (gcc and clang) run under
 # qemu-user (unit and guest tests, and random code whose results must match the native
 # build's).
@@ -76,7 +76,7 @@ if [ "${VM_SKIP_CROSS:-0}" != 1 ]; then
             fail "portability builds" "$tool not found (scripts/setup-deps.sh test installs it)"
     done
     if make -j2 clang >"$log/make-clang" 2>&1; then
-        pass "build with clang (-Wall -Wextra -Werror, POSIX.1-2008 only)"
+        pass "build with clang (-Wall -Wextra -Werror, POSIX.1-2008/XSI only)"
         run_part "clang unit tests" tests/unit_tests.sh build-clang clang
         run_part "clang guest tests" tests/guest_tests.sh build-clang/vm-cli "$guest_dir" clang
         run_part "clang host differential" tests/host_differential.sh build/vm-cli build-clang/vm-cli clang
