@@ -310,8 +310,6 @@ int main(void)
     CHECK(rd(0x320) & 0x10000, "... and it cannot be unmasked while disabled");
 
     /* IA32_APIC_BASE. */
-    CHECK(!lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EN | APIC_BASE_EXTD),
-          "x2APIC mode refused (#GP)");
     CHECK(!lapic_set_apic_base(&a, 0xfee00001u | APIC_BASE_EN), "reserved bits refused");
     CHECK(lapic_set_apic_base(&a, 0xfee00000u), "global disable");
     CHECK_EQ(rd(0x30), 0, "disabled: the registers are gone");
@@ -320,6 +318,53 @@ int main(void)
     lapic_set_lint(&a, 0, 0);
     CHECK(lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EN), "re-enable");
     CHECK(rd(0xf0) == 0xff && rd(0x350) == 0x10000, "re-enabled in the reset state");
+
+    /* x2APIC mode. */
+    uint64_t mv = 0;
+    CHECK(!lapic_msr_read(&a, 0x802, &mv), "x2APIC MSRs #GP in xAPIC mode");
+    CHECK(!lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EXTD), "EXTD without EN: #GP");
+    lapic_init(&a, 0x23, false, clock_fn, NULL, &w);
+    CHECK(lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EN | APIC_BASE_EXTD),
+          "xAPIC -> x2APIC");
+    CHECK(lapic_msr_read(&a, 0x802, &mv) && mv == 0x23, "x2APIC ID (32-bit)");
+    CHECK(lapic_msr_read(&a, 0x80d, &mv) && mv == 0x20008, "LDR: cluster 2, bit 3");
+    CHECK(!lapic_msr_read(&a, 0x80e, &mv), "no DFR in x2APIC mode");
+    CHECK(!lapic_msr_write(&a, 0x802, 5), "ID is read-only");
+    CHECK(!lapic_msr_read(&a, 0x80b, &mv), "EOI is write-only");
+    CHECK(!lapic_msr_write(&a, 0x80b, 1), "non-zero EOI: #GP");
+    CHECK_EQ(rd(0x30), 0, "the MMIO page is off in x2APIC mode");
+    CHECK(lapic_msr_write(&a, 0x80f, 0x1ff), "SVR enable");
+    CHECK(lapic_msr_write(&a, 0x83f, 0x55) && lapic_pending_vector(&a) == 0x55,
+          "SELF IPI");
+    CHECK(lapic_acknowledge(&a) == 0x55 && lapic_msr_write(&a, 0x80b, 0), "ack, EOI");
+    b.sends = 0;
+    CHECK(lapic_msr_write(&a, 0x830, 0x0000010000004031ull), "64-bit ICR write");
+    CHECK(b.sends == 1 && b.last.dest == 0x100 && b.last.x2apic && b.last.vector == 0x31,
+          "IPI with a 32-bit destination goes out");
+    CHECK(lapic_msr_read(&a, 0x830, &mv) && mv == 0x0000010000004031ull, "ICR reads back");
+    apic_msg x2m = { .x2apic = true, .logical = true, .dest = 0x00020008 };
+    CHECK(lapic_match_dest(&a, &x2m), "x2APIC logical: cluster 2, member 3");
+    x2m.dest = 0x00030008;
+    CHECK(!lapic_match_dest(&a, &x2m), "x2APIC logical: other cluster");
+    x2m = (apic_msg){ .x2apic = true, .dest = 0x23 };
+    CHECK(lapic_match_dest(&a, &x2m), "x2APIC physical ID");
+    x2m.dest = 0xffffffffu;
+    CHECK(lapic_match_dest(&a, &x2m), "x2APIC broadcast");
+    apic_msg io8 = { .dest = 0x23 };
+    CHECK(lapic_match_dest(&a, &io8), "an 8-bit physical IOAPIC destination still matches");
+    lapic_msr_write(&a, 0x832, 0x200ec);
+    lapic_msr_write(&a, 0x83e, 0xb);
+    lapic_msr_write(&a, 0x838, 1000);
+    now += 400;
+    CHECK(lapic_msr_read(&a, 0x839, &mv) && mv == 600, "timer through the MSRs");
+    CHECK(!lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EN), "x2APIC -> xAPIC: #GP");
+    lapic_reset_init(&a);
+    CHECK(lapic_msr_read(&a, 0x80f, &mv) && mv == 0xff, "INIT keeps x2APIC mode, resets SVR");
+    CHECK(lapic_set_apic_base(&a, 0xfee00000u), "x2APIC -> disabled");
+    CHECK(!lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EN | APIC_BASE_EXTD),
+          "disabled -> x2APIC: #GP");
+    CHECK(lapic_set_apic_base(&a, 0xfee00000u | APIC_BASE_EN), "disabled -> xAPIC");
+    CHECK_EQ(rd(0x20), 0x23000000, "xAPIC ID register again");
 
     /* Robustness: anything anywhere. */
     srand(7);
@@ -331,6 +376,17 @@ int main(void)
             lapic_ops.write(&a, off, size, v);
         else
             lapic_ops.read(&a, off, size, &v);
+        if ((i & 255) == 0) {
+            uint64_t mv2 = (uint64_t)rand() << 20 ^ (uint64_t)rand();
+            uint32_t msr = 0x800u + (unsigned)rand() % 0x100;
+            if (rand() & 1)
+                (void)lapic_msr_write(&a, msr, rand() & 1 ? mv2 : 0);
+            else
+                (void)lapic_msr_read(&a, msr, &mv2);
+            uint64_t base = 0xfee00000u | (rand() & 1 ? APIC_BASE_EN : 0) |
+                            (rand() & 1 ? APIC_BASE_EXTD : 0);
+            (void)lapic_set_apic_base(&a, base);
+        }
         if ((i & 63) == 0) {
             m = fixed((uint8_t)rand(), rand() & 1);
             m.delivery_mode = (uint8_t)(rand() % 8);

@@ -60,6 +60,17 @@ static bool hw_enabled(const lapic *a)
     return a->apic_base & APIC_BASE_EN;
 }
 
+static bool x2apic(const lapic *a)
+{
+    return (a->apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD);
+}
+
+/* x2APIC logical ID: cluster (ID[31:4]) in bits 31:16, one bit of ID[3:0] below. */
+static uint32_t x2apic_ldr(const lapic *a)
+{
+    return (a->id >> 4) << 16 | 1u << (a->id & 15);
+}
+
 static bool sw_enabled(const lapic *a)
 {
     return a->svr & SVR_ENABLE;
@@ -305,10 +316,19 @@ void lapic_set_tsc(lapic *a, lapic_clock_fn tsc, void *opaque, uint64_t tsc_hz)
 
 bool lapic_match_dest(const lapic *a, const apic_msg *msg)
 {
-    if (!msg->logical)
-        return msg->dest == 0xff || msg->dest == a->id;
-    if (msg->dest == 0xff)
+    uint32_t bcast = msg->x2apic ? 0xffffffffu : 0xffu;
+    if (msg->dest == bcast)
         return true;
+    if (!msg->logical)
+        return msg->dest == (x2apic(a) ? a->id : (a->id & 0xff));
+    if (x2apic(a)) {
+        /* x2APIC logical: cluster in 31:16, member mask in 15:0. An 8-bit xAPIC
+         * logical destination (IOAPIC without interrupt remapping) names nobody. */
+        uint32_t ldr = x2apic_ldr(a);
+        return msg->x2apic && (msg->dest >> 16) == (ldr >> 16) && (msg->dest & ldr & 0xffff);
+    }
+    if (msg->dest > 0xff)
+        return false;
     uint8_t ldr = (uint8_t)(a->ldr >> 24);
     if ((a->dfr >> 28) == 0xf)   /* flat model: a bit mask of up to 8 APICs */
         return (ldr & msg->dest) != 0;
@@ -353,7 +373,8 @@ static void send_ipi(lapic *a)
         .assert = (a->icr_lo >> 14) & 1,
         .level_trigger = (a->icr_lo >> 15) & 1,
         .shorthand = (uint8_t)((a->icr_lo >> 18) & 3),
-        .dest = (uint8_t)(a->icr_hi >> 24),
+        .dest = x2apic(a) ? a->icr_hi : a->icr_hi >> 24,
+        .x2apic = x2apic(a),
     };
     if ((msg.delivery_mode == APIC_DM_FIXED || msg.delivery_mode == APIC_DM_LOWEST) &&
         msg.vector < 16) {
@@ -453,11 +474,11 @@ static uint32_t reg_read(lapic *a, unsigned r)
     if (r >= R_LVT_TIMER && r <= R_LVT_ERROR)
         return a->lvt[r - R_LVT_TIMER];
     switch (r) {
-    case R_ID: return (uint32_t)a->id << 24;
+    case R_ID: return x2apic(a) ? a->id : a->id << 24;
     case R_VERSION: return LAPIC_VERSION;
     case R_TPR: return a->tpr;
     case R_PPR: return ppr(a);
-    case R_LDR: return a->ldr;
+    case R_LDR: return x2apic(a) ? x2apic_ldr(a) : a->ldr;
     case R_DFR: return a->dfr;
     case R_SVR: return a->svr;
     case R_ESR: return a->esr;
@@ -498,7 +519,7 @@ static void reg_write(lapic *a, unsigned r, uint32_t val)
     }
     switch (r) {
     case R_ID:
-        a->id = (uint8_t)(val >> 24);
+        a->id = val >> 24;
         break;
     case R_TPR:
         a->tpr = val & 0xff;
@@ -528,7 +549,7 @@ static void reg_write(lapic *a, unsigned r, uint32_t val)
         send_ipi(a);
         break;
     case R_ICR_HI:
-        a->icr_hi = val & 0xff000000u;
+        a->icr_hi = x2apic(a) ? val : val & 0xff000000u;
         break;
     case R_TMICT:
         if (TIMER_MODE(a->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE)
@@ -560,7 +581,8 @@ static bool lapic_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
 {
     lapic *a = opaque;
     *val = 0;
-    if ((off & 0xf) == 0 && size >= 4 && off < LAPIC_MMIO_SIZE && hw_enabled(a))
+    if ((off & 0xf) == 0 && size >= 4 && off < LAPIC_MMIO_SIZE && hw_enabled(a) &&
+        !x2apic(a))
         *val = reg_read(a, (unsigned)(off >> 4));
     return true;
 }
@@ -568,12 +590,82 @@ static bool lapic_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
 static bool lapic_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
     lapic *a = opaque;
-    if ((off & 0xf) == 0 && size >= 4 && off < LAPIC_MMIO_SIZE && hw_enabled(a))
+    if ((off & 0xf) == 0 && size >= 4 && off < LAPIC_MMIO_SIZE && hw_enabled(a) &&
+        !x2apic(a))
         reg_write(a, (unsigned)(off >> 4), (uint32_t)val);
     return true;
 }
 
 const mmio_ops lapic_ops = { .read = lapic_read, .write = lapic_write };
+
+/* x2APIC MSR 0x800 + i is the xAPIC register at offset i << 4, except: no DFR, APR,
+ * RRD, ICR high half (the ICR is one 64-bit MSR); SELF IPI at 0x83F (SDM "x2APIC
+ * Register Address Space", table "Local APIC Register Address Map Supported by
+ * x2APIC"). */
+#define MSR_X2APIC_BASE 0x800u
+#define R_SELF_IPI 0x3f
+
+typedef enum { X2_ABSENT, X2_RO, X2_WO, X2_RW } x2_access;
+
+static x2_access x2_reg_access(unsigned r)
+{
+    if ((r >= R_ISR && r < R_IRR + 8) || r == R_ID || r == R_VERSION || r == R_PPR ||
+        r == R_LDR || r == R_TMCCT)
+        return X2_RO;
+    if (r == R_EOI || r == R_SELF_IPI)
+        return X2_WO;
+    if (r == R_TPR || r == R_SVR || r == R_ESR || r == R_ICR_LO || r == R_TMICT ||
+        r == R_TDCR || (r >= R_LVT_TIMER && r <= R_LVT_ERROR))
+        return X2_RW;
+    return X2_ABSENT;
+}
+
+bool lapic_msr_read(lapic *a, uint32_t msr, uint64_t *val)
+{
+    *val = 0;
+    if (!x2apic(a) || msr < MSR_X2APIC_BASE || msr > MSR_X2APIC_BASE + 0xff)
+        return false;
+    unsigned r = msr - MSR_X2APIC_BASE;
+    x2_access acc = x2_reg_access(r);
+    if (acc == X2_ABSENT || acc == X2_WO)
+        return false;
+    *val = reg_read(a, r);
+    if (r == R_ICR_LO)
+        *val |= (uint64_t)a->icr_hi << 32;
+    return true;
+}
+
+bool lapic_msr_write(lapic *a, uint32_t msr, uint64_t val)
+{
+    if (!x2apic(a) || msr < MSR_X2APIC_BASE || msr > MSR_X2APIC_BASE + 0xff)
+        return false;
+    unsigned r = msr - MSR_X2APIC_BASE;
+    x2_access acc = x2_reg_access(r);
+    if (acc == X2_ABSENT || acc == X2_RO)
+        return false;
+    if ((r == R_EOI || r == R_ESR) && val != 0)
+        return false;   /* "a write of a non-zero value causes #GP" */
+    if (r == R_SELF_IPI) {
+        if (val >> 8)
+            return false;
+        apic_msg m = { .vector = (uint8_t)val, .delivery_mode = APIC_DM_FIXED, .assert = true,
+                       .shorthand = 1, .x2apic = true };
+        if (m.vector < 16)
+            raise_error(a, ESR_SEND_ILLEGAL);
+        else
+            lapic_deliver(a, &m);
+        update(a);
+        return true;
+    }
+    if (r == R_ICR_LO) {
+        /* One 64-bit write: the destination first, then the send. */
+        a->icr_hi = (uint32_t)(val >> 32);
+        reg_write(a, r, (uint32_t)val & ~(1u << 12));
+        return true;
+    }
+    reg_write(a, r, (uint32_t)val);
+    return true;
+}
 
 /* --- lifecycle --- */
 
@@ -601,15 +693,22 @@ static void reset_registers(lapic *a, bool bsp)
 void lapic_reset(lapic *a, bool bsp)
 {
     a->apic_base = LAPIC_DEFAULT_BASE | APIC_BASE_EN | (bsp ? APIC_BASE_BSP : 0);
+    a->id = a->initial_id;
     reset_registers(a, bsp);
     update(a);
 }
 
-void lapic_init(lapic *a, uint8_t id, bool bsp, lapic_clock_fn clock, void *opaque,
+void lapic_reset_init(lapic *a)
+{
+    reset_registers(a, false);
+    update(a);
+}
+
+void lapic_init(lapic *a, uint32_t id, bool bsp, lapic_clock_fn clock, void *opaque,
                 const lapic_wiring *w)
 {
     memset(a, 0, sizeof *a);
-    a->id = id;
+    a->id = a->initial_id = id;
     a->clock = clock ? clock : host_monotonic_ns;
     a->clock_opaque = opaque;
     if (w)
@@ -625,13 +724,20 @@ uint64_t lapic_get_apic_base(const lapic *a)
 bool lapic_set_apic_base(lapic *a, uint64_t val)
 {
     /* Bits 7:0, 9 and 63:MAXPHYADDR are reserved; 52 physical address bits assumed, the
-     * CPU may check its own narrower width first. x2APIC (EXTD) is not implemented. */
-    if ((val & 0x2ffu) || (val >> 52) || (val & APIC_BASE_EXTD))
+     * CPU may check its own narrower width first. */
+    if ((val & 0x2ffu) || (val >> 52))
         return false;
-    bool was = hw_enabled(a);
+    bool en = val & APIC_BASE_EN, extd = val & APIC_BASE_EXTD;
+    bool was_en = hw_enabled(a), was_x2 = x2apic(a);
+    /* "x2APIC State Transitions": EXTD needs EN; x2APIC can only be left by disabling;
+     * a disabled APIC enters xAPIC mode first. */
+    if ((extd && !en) || (was_x2 && en && !extd) || (!was_en && en && extd))
+        return false;
     a->apic_base = (a->apic_base & APIC_BASE_BSP) | (val & ~(uint64_t)APIC_BASE_BSP);
-    if (was && !hw_enabled(a))
+    if (was_en && !en)
         reset_registers(a, false);   /* disabling returns the APIC to its reset state */
+    if (!was_x2 && x2apic(a))
+        a->ldr = 0;                  /* derived from the ID from now on; no DFR */
     update(a);
     return true;
 }

@@ -12,12 +12,16 @@
  * IPIs for other CPUs and EOIs of level-triggered vectors go out through callbacks, so
  * the board routes them (to other LAPICs, to the IOAPIC) and SMP can come later.
  *
- * Not modelled (and not advertised): x2APIC mode (MSRs 0x800-0x8FF; CPUID must not set
- * the x2APIC bit), EOI-broadcast suppression and directed EOI, CMCI (max LVT entry is 5,
- * as QEMU's), SMI delivery (ignored), remote read, the focus processor check, APIC
- * relocation in the bus (lapic_set_apic_base records a new base; remapping the MMIO
- * window is the board's job). The timer counts a 1 GHz bus clock (the value QEMU's TCG
- * uses), divided by the divide configuration. */
+ * x2APIC mode (SDM "Extended XAPIC (x2APIC)") is available through IA32_APIC_BASE.EXTD
+ * and the MSR interface lapic_msr_read/write (0x800-0x8FF: 32-bit IDs, derived cluster
+ * LDR, 64-bit ICR, SELF IPI; the MMIO page is off in that mode).
+ *
+ * Not modelled (and not advertised): EOI-broadcast suppression and directed EOI, CMCI
+ * (max LVT entry is 5, as QEMU's), SMI delivery (ignored), remote read, the focus
+ * processor check, APIC relocation in the bus (lapic_set_apic_base records a new base;
+ * remapping the MMIO window is the board's job), reserved-bit #GP checks on x2APIC MSR
+ * writes other than EOI, ESR and SELF IPI (reserved bits are dropped). The timer counts
+ * a 1 GHz bus clock (the value QEMU's TCG uses), divided by the divide configuration. */
 #ifndef VM_DEV_PC_LAPIC_H
 #define VM_DEV_PC_LAPIC_H
 
@@ -44,7 +48,9 @@ enum apic_delivery {
 typedef struct apic_msg {
     uint8_t vector;
     uint8_t delivery_mode;           /* enum apic_delivery */
-    uint8_t dest;                    /* physical APIC ID or logical mask; 0xFF broadcast */
+    uint32_t dest;                   /* physical APIC ID or logical mask; broadcast is
+                                      * 0xFF, or 0xFFFFFFFF in x2APIC format */
+    bool x2apic;                     /* dest in x2APIC format (an x2APIC-mode ICR) */
     bool logical;                    /* destination mode */
     bool level_trigger;              /* trigger mode (fixed: sets TMR; INIT: de-assert) */
     bool assert;                     /* level: false only for INIT level de-assert */
@@ -68,7 +74,7 @@ typedef struct lapic_wiring {
 typedef uint64_t (*lapic_clock_fn)(void *opaque);
 
 struct lapic {
-    uint8_t id;
+    uint32_t id, initial_id;         /* xAPIC mode uses bits 7:0 */
     uint64_t apic_base;
     uint32_t tpr, ldr, dfr, svr;
     uint32_t esr, esr_pending;
@@ -96,19 +102,27 @@ struct lapic {
 /* `id` is the APIC ID; the BSP gets IA32_APIC_BASE.BSP and, as firmware would leave it
  * (and QEMU does), LINT0 in ExtINT mode so the 8259 reaches the CPU ("virtual wire").
  * clock: nanoseconds (NULL = host CLOCK_MONOTONIC). */
-void lapic_init(lapic *a, uint8_t id, bool bsp, lapic_clock_fn clock, void *opaque,
+void lapic_init(lapic *a, uint32_t id, bool bsp, lapic_clock_fn clock, void *opaque,
                 const lapic_wiring *w);
-/* Power-up / INIT state (SDM "Local APIC State After Power-Up Reset"); keeps the ID, the
- * wiring and the input levels. */
+/* Power-up state (SDM "Local APIC State After Power-Up Reset"): IA32_APIC_BASE back to
+ * 0xFEE00000 | EN (| BSP), the initial APIC ID; keeps the wiring and input levels. */
 void lapic_reset(lapic *a, bool bsp);
+/* An INIT (SDM "Local APIC State After an INIT Reset"): the registers as at power-up,
+ * but the APIC ID and IA32_APIC_BASE (incl. x2APIC mode) are kept. */
+void lapic_reset_init(lapic *a);
 /* The TSC for deadline mode: its value now and its frequency. */
 void lapic_set_tsc(lapic *a, lapic_clock_fn tsc, void *opaque, uint64_t tsc_hz);
 
-/* IA32_APIC_BASE (MSR 0x1B). A write with reserved bits or x2APIC mode returns false
- * (the CPU raises #GP). Clearing EN resets the APIC state; while EN is 0 the APIC is
- * absent: LINT0/LINT1 act as the CPU's INTR/NMI pins. */
+/* IA32_APIC_BASE (MSR 0x1B). A write with reserved bits or an invalid mode transition
+ * (SDM "x2APIC State Transitions": x2APIC → xAPIC, disabled → x2APIC, EXTD without EN)
+ * returns false (the CPU raises #GP). Clearing EN resets the APIC state; while EN is 0
+ * the APIC is absent: LINT0/LINT1 act as the CPU's INTR/NMI pins. */
 uint64_t lapic_get_apic_base(const lapic *a);
 bool lapic_set_apic_base(lapic *a, uint64_t val);
+/* x2APIC MSRs 0x800-0x8FF (RDMSR/WRMSR): false = #GP (not in x2APIC mode, an absent
+ * register, a write to a read-only one, a read of a write-only one, nonzero EOI/ESR). */
+bool lapic_msr_read(lapic *a, uint32_t msr, uint64_t *val);
+bool lapic_msr_write(lapic *a, uint32_t msr, uint64_t val);
 /* CR8 is TPR[7:4] (SDM "Task Priority in IA-32e Mode"). */
 uint8_t lapic_get_cr8(const lapic *a);
 void lapic_set_cr8(lapic *a, uint8_t cr8);
