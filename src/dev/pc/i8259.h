@@ -61,7 +61,9 @@ static inline irq_line i8259_irq_line(i8259 *p, unsigned irq)
 
 /* The INTA cycle: returns the vector (0-255) the pair puts on the bus and moves the IR
  * from IRR to ISR. When nothing is pending any more it returns the spurious IR7 vector
- * of the master (or IR15 of the slave if only the slave lost its request). */
+ * of the master without setting ISR. (A spurious IR15 needs the slave to drop its
+ * request between the master's and the slave's INTA pulses; this acknowledge is one
+ * step, so it is handled but cannot occur.) */
 int i8259_acknowledge(i8259 *p);
 
 /* Level of the INTR output (1 = an unmasked request is waiting). */
