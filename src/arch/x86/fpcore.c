@@ -189,6 +189,27 @@ xf_val xf_sqrt_finite(const xf_rules *r, const xf_val *a, unsigned *flags)
     return xf_round(r, 0, (t - 128) / 2, R | (rem != 0), flags);
 }
 
+/* Orders the magnitudes of two non-NaN values: zero < finite < infinity. */
+static int mag_cmp(const xf_val *x, const xf_val *y)
+{
+    if (x->cls != y->cls)
+        return x->cls < y->cls ? -1 : 1;
+    if (x->cls != XF_FINITE)
+        return 0;
+    if (x->exp != y->exp)
+        return x->exp < y->exp ? -1 : 1;
+    return x->sig < y->sig ? -1 : x->sig > y->sig;
+}
+
+int xf_compare(const xf_val *x, const xf_val *y)
+{
+    if (x->cls == XF_ZERO && y->cls == XF_ZERO)
+        return 0;
+    if (x->sign != y->sign)
+        return x->sign ? -1 : 1;
+    return x->sign ? -mag_cmp(x, y) : mag_cmp(x, y);
+}
+
 uint64_t xf_to_int(const xf_val *v, unsigned width, unsigned rc, unsigned *flags)
 {
     const uint64_t indef = 1ULL << (width - 1);

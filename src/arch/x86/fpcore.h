@@ -81,6 +81,9 @@ xf_val xf_mul_finite(const xf_rules *r, const xf_val *a, const xf_val *b, unsign
 xf_val xf_div_finite(const xf_rules *r, const xf_val *a, const xf_val *b, unsigned *flags);
 xf_val xf_sqrt_finite(const xf_rules *r, const xf_val *a, unsigned *flags);
 
+/* Orders two non-NaN values: -1, 0, 1 (+0 == -0). */
+int xf_compare(const xf_val *x, const xf_val *y);
+
 /* The x86 "integer indefinite" results: the most negative integer of the width. */
 /* Round a non-NaN value to an integer of `width` (16, 32 or 64) bits with rounding `rc`;
  * out of range gives the indefinite value and IE, inexact gives PE. */

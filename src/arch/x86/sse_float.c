@@ -154,34 +154,14 @@ static uint64_t sqrt_(fmt f, uint64_t a, uint32_t mxcsr, unsigned *flags)
     return packed_result(f, xf_sqrt_finite(&r, &x, flags));
 }
 
-/* Orders the magnitudes of two non-NaN values: zero < finite < infinity. */
-static int mag_cmp(const xf_val *x, const xf_val *y)
-{
-    if (x->cls != y->cls)
-        return x->cls < y->cls ? -1 : 1;
-    if (x->cls != XF_FINITE)
-        return 0;
-    if (x->exp != y->exp)
-        return x->exp < y->exp ? -1 : 1;
-    return x->sig < y->sig ? -1 : x->sig > y->sig;
-}
-
-/* x < y for non-NaN values, +0 == -0. */
 static bool less(const xf_val *x, const xf_val *y)
 {
-    if (x->cls == XF_ZERO && y->cls == XF_ZERO)
-        return false;
-    if (x->sign != y->sign)
-        return x->sign;
-    return x->sign ? mag_cmp(x, y) > 0 : mag_cmp(x, y) < 0;
+    return xf_compare(x, y) < 0;
 }
 
 static bool equal(const xf_val *x, const xf_val *y)
 {
-    if (x->cls == XF_ZERO && y->cls == XF_ZERO)
-        return true;
-    return x->cls == y->cls && x->sign == y->sign &&
-           (x->cls != XF_FINITE || (x->exp == y->exp && x->sig == y->sig));
+    return xf_compare(x, y) == 0;
 }
 
 /* MINSS/MAXSS: the second operand when either is a NaN (IE even for QNaN) or both are
