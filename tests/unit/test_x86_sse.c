@@ -422,6 +422,131 @@ static uint64_t m_cmpsd(uint64_t a, uint64_t b, uint32_t c, unsigned *f) { retur
 static uint64_t m_roundss(uint64_t a, uint64_t b, uint32_t c, unsigned *f) { (void)a; return sse_round32((uint32_t)b, (unsigned)imm_sel, c, f); }
 static uint64_t m_roundsd(uint64_t a, uint64_t b, uint32_t c, unsigned *f) { (void)a; return sse_round64(b, (unsigned)imm_sel, c, f); }
 
+/* Whole-register instructions: packed arithmetic, horizontal forms, dot products and
+ * conversions, with random lanes. */
+typedef void (*vec_fp_fn)(x86_xmm *, const x86_xmm *, const x86_xmm *, uint32_t, unsigned *);
+
+#define HOST_P(name, insn)                                                                \
+    static void name(x86_xmm *r, const x86_xmm *a, const x86_xmm *b, uint32_t csr,       \
+                     unsigned *fl)                                                        \
+    {                                                                                     \
+        __m128i x, y;                                                                     \
+        uint32_t out, def = MXCSR_DEFAULT;                                                \
+        memcpy(&x, a, 16);                                                                \
+        memcpy(&y, b, 16);                                                                \
+        __asm__ volatile("ldmxcsr %[ci]\n\t" insn "\n\t"                                  \
+                         "stmxcsr %[co]\n\tldmxcsr %[d]"                                  \
+                         : [x] "+x"(x), [co] "=m"(out)                                    \
+                         : [y] "x"(y), [ci] "m"(csr), [d] "m"(def));                      \
+        *fl = out & X86_FE_ALL;                                                           \
+        memcpy(r, &x, 16);                                                                \
+    }
+HOST_P(hp_addps, "addps %[y], %[x]") HOST_P(hp_mulpd, "mulpd %[y], %[x]")
+HOST_P(hp_divps, "divps %[y], %[x]") HOST_P(hp_sqrtpd, "sqrtpd %[y], %[x]")
+HOST_P(hp_haddps, "haddps %[y], %[x]") HOST_P(hp_haddpd, "haddpd %[y], %[x]")
+HOST_P(hp_hsubps, "hsubps %[y], %[x]") HOST_P(hp_hsubpd, "hsubpd %[y], %[x]")
+HOST_P(hp_addsubps, "addsubps %[y], %[x]") HOST_P(hp_addsubpd, "addsubpd %[y], %[x]")
+HOST_P(hp_minps, "minps %[y], %[x]") HOST_P(hp_maxpd, "maxpd %[y], %[x]")
+HOST_P(hp_cmpltps, "cmpltps %[y], %[x]") HOST_P(hp_cmpunordpd, "cmpunordpd %[y], %[x]")
+HOST_P(hp_dpps_ff, "dpps $0xff, %[y], %[x]") HOST_P(hp_dpps_f7, "dpps $0xf7, %[y], %[x]") HOST_P(hp_dpps_b5, "dpps $0xb5, %[y], %[x]")
+HOST_P(hp_dppd_31, "dppd $0x31, %[y], %[x]") HOST_P(hp_dppd_33, "dppd $0x33, %[y], %[x]") HOST_P(hp_dppd_12, "dppd $0x12, %[y], %[x]")
+HOST_P(hp_cvtdq2ps, "cvtdq2ps %[y], %[x]") HOST_P(hp_cvtps2dq, "cvtps2dq %[y], %[x]")
+HOST_P(hp_cvttps2dq, "cvttps2dq %[y], %[x]") HOST_P(hp_cvtdq2pd, "cvtdq2pd %[y], %[x]")
+HOST_P(hp_cvtpd2dq, "cvtpd2dq %[y], %[x]") HOST_P(hp_cvttpd2dq, "cvttpd2dq %[y], %[x]")
+HOST_P(hp_cvtps2pd, "cvtps2pd %[y], %[x]") HOST_P(hp_cvtpd2ps, "cvtpd2ps %[y], %[x]")
+
+#define MODEL_P(name, stmt)                                                               \
+    static void name(x86_xmm *r, const x86_xmm *a, const x86_xmm *b, uint32_t csr,       \
+                     unsigned *fl)                                                        \
+    {                                                                                     \
+        stmt;                                                                             \
+    }
+MODEL_P(mp_addps, *fl = sse_binop(SSE_ADD, SSE_PS, r, a, b, csr))
+MODEL_P(mp_mulpd, *fl = sse_binop(SSE_MUL, SSE_PD, r, a, b, csr))
+MODEL_P(mp_divps, *fl = sse_binop(SSE_DIV, SSE_PS, r, a, b, csr))
+MODEL_P(mp_sqrtpd, *fl = sse_binop(SSE_SQRT, SSE_PD, r, a, b, csr))
+MODEL_P(mp_haddps, *fl = sse_binop(SSE_HADD, SSE_PS, r, a, b, csr))
+MODEL_P(mp_haddpd, *fl = sse_binop(SSE_HADD, SSE_PD, r, a, b, csr))
+MODEL_P(mp_hsubps, *fl = sse_binop(SSE_HSUB, SSE_PS, r, a, b, csr))
+MODEL_P(mp_hsubpd, *fl = sse_binop(SSE_HSUB, SSE_PD, r, a, b, csr))
+MODEL_P(mp_addsubps, *fl = sse_binop(SSE_ADDSUB, SSE_PS, r, a, b, csr))
+MODEL_P(mp_addsubpd, *fl = sse_binop(SSE_ADDSUB, SSE_PD, r, a, b, csr))
+MODEL_P(mp_minps, *fl = sse_binop(SSE_MIN, SSE_PS, r, a, b, csr))
+MODEL_P(mp_maxpd, *fl = sse_binop(SSE_MAX, SSE_PD, r, a, b, csr))
+MODEL_P(mp_cmpltps, *fl = sse_cmp(SSE_PS, r, a, b, 1, csr))
+MODEL_P(mp_cmpunordpd, *fl = sse_cmp(SSE_PD, r, a, b, 3, csr))
+MODEL_P(mp_dpps_ff, *fl = sse_dpps(r, a, b, 0xff, csr))
+MODEL_P(mp_dpps_f7, *fl = sse_dpps(r, a, b, 0xf7, csr))
+MODEL_P(mp_dpps_b5, *fl = sse_dpps(r, a, b, 0xb5, csr))
+MODEL_P(mp_dppd_31, *fl = sse_dppd(r, a, b, 0x31, csr))
+MODEL_P(mp_dppd_33, *fl = sse_dppd(r, a, b, 0x33, csr))
+MODEL_P(mp_dppd_12, *fl = sse_dppd(r, a, b, 0x12, csr))
+MODEL_P(mp_cvtdq2ps, (void)a; *fl = sse_convert(SSE_CVTDQ2PS, r, b, csr))
+MODEL_P(mp_cvtps2dq, (void)a; *fl = sse_convert(SSE_CVTPS2DQ, r, b, csr))
+MODEL_P(mp_cvttps2dq, (void)a; *fl = sse_convert(SSE_CVTTPS2DQ, r, b, csr))
+MODEL_P(mp_cvtdq2pd, (void)a; *fl = sse_convert(SSE_CVTDQ2PD, r, b, csr))
+MODEL_P(mp_cvtpd2dq, (void)a; *fl = sse_convert(SSE_CVTPD2DQ, r, b, csr))
+MODEL_P(mp_cvttpd2dq, (void)a; *fl = sse_convert(SSE_CVTTPD2DQ, r, b, csr))
+MODEL_P(mp_cvtps2pd, (void)a; *fl = sse_convert(SSE_CVTPS2PD, r, b, csr))
+MODEL_P(mp_cvtpd2ps, (void)a; *fl = sse_convert(SSE_CVTPD2PS, r, b, csr))
+
+static void versus_host_packed(const char *name, vec_fp_fn host, vec_fp_fn model, int dbl,
+                               int n)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        x86_xmm a, b, hr, mr;
+        for (int k = 0; k < 2; k++) {
+            if (dbl) {
+                a.u64[k] = operand(1);
+                b.u64[k] = operand2(1, a.u64[k]);
+            } else {
+                uint64_t x0 = operand(0), x1 = operand(0);
+                a.u64[k] = x0 | x1 << 32;
+                b.u64[k] = operand2(0, x0) | operand2(0, x1) << 32;
+            }
+        }
+        uint32_t csr = random_mxcsr();
+        unsigned hf = 0, mf = 0;
+        host(&hr, &a, &b, csr, &hf);
+        model(&mr, &a, &b, csr, &mf);
+        mf &= X86_FE_ALL;
+        if ((hr.u64[0] != mr.u64[0] || hr.u64[1] != mr.u64[1] || hf != mf) && bad++ < 6)
+            printf("#   %s a=%016" PRIx64 ":%016" PRIx64 " b=%016" PRIx64 ":%016" PRIx64
+                   " mxcsr=%#x: host %016" PRIx64 ":%016" PRIx64 " flags %#x, model %016"
+                   PRIx64 ":%016" PRIx64 " flags %#x\n", name, a.u64[1], a.u64[0], b.u64[1],
+                   b.u64[0], csr, hr.u64[1], hr.u64[0], hf, mr.u64[1], mr.u64[0], mf);
+    }
+    char label[96];
+    snprintf(label, sizeof label, "%s matches the host (%d cases, %d mismatches)", name, n,
+             bad);
+    CHECK(bad == 0, label);
+}
+
+static void packed_comparison(void)
+{
+    static const struct { const char *name; vec_fp_fn h, m; int dbl; } cases[] = {
+        { "addps", hp_addps, mp_addps, 0 }, { "mulpd", hp_mulpd, mp_mulpd, 1 },
+        { "divps", hp_divps, mp_divps, 0 }, { "sqrtpd", hp_sqrtpd, mp_sqrtpd, 1 },
+        { "haddps", hp_haddps, mp_haddps, 0 }, { "haddpd", hp_haddpd, mp_haddpd, 1 },
+        { "hsubps", hp_hsubps, mp_hsubps, 0 }, { "hsubpd", hp_hsubpd, mp_hsubpd, 1 },
+        { "addsubps", hp_addsubps, mp_addsubps, 0 },
+        { "addsubpd", hp_addsubpd, mp_addsubpd, 1 },
+        { "minps", hp_minps, mp_minps, 0 }, { "maxpd", hp_maxpd, mp_maxpd, 1 },
+        { "cmpltps", hp_cmpltps, mp_cmpltps, 0 },
+        { "cmpunordpd", hp_cmpunordpd, mp_cmpunordpd, 1 },
+        { "dpps 0xff", hp_dpps_ff, mp_dpps_ff, 0 }, { "dpps 0xf7", hp_dpps_f7, mp_dpps_f7, 0 }, { "dpps 0xb5", hp_dpps_b5, mp_dpps_b5, 0 },
+        { "dppd 0x31", hp_dppd_31, mp_dppd_31, 1 }, { "dppd 0x33", hp_dppd_33, mp_dppd_33, 1 }, { "dppd 0x12", hp_dppd_12, mp_dppd_12, 1 },
+        { "cvtdq2ps", hp_cvtdq2ps, mp_cvtdq2ps, 0 }, { "cvtps2dq", hp_cvtps2dq, mp_cvtps2dq, 0 },
+        { "cvttps2dq", hp_cvttps2dq, mp_cvttps2dq, 0 },
+        { "cvtdq2pd", hp_cvtdq2pd, mp_cvtdq2pd, 0 }, { "cvtpd2dq", hp_cvtpd2dq, mp_cvtpd2dq, 1 },
+        { "cvttpd2dq", hp_cvttpd2dq, mp_cvttpd2dq, 1 },
+        { "cvtps2pd", hp_cvtps2pd, mp_cvtps2pd, 0 }, { "cvtpd2ps", hp_cvtpd2ps, mp_cvtpd2ps, 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        versus_host_packed(cases[i].name, cases[i].h, cases[i].m, cases[i].dbl, 50000);
+}
+
 static void host_comparison(void)
 {
     const int N = 200000;
@@ -473,6 +598,7 @@ static void host_comparison(void)
         versus_host(n1, h_roundss, m_roundss, OPS_32 | MERGE, N / 8);
         versus_host(n2, h_roundsd, m_roundsd, OPS_64, N / 8);
     }
+    packed_comparison();
 }
 #endif
 

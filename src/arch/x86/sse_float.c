@@ -453,6 +453,44 @@ uint32_t sse_cvt64_to32(uint64_t a, uint32_t mxcsr, unsigned *flags)
     return (uint32_t)convert(F32, F64, a, mxcsr, flags);
 }
 
+unsigned sse_convert(sse_cvt_op op, x86_xmm *res, const x86_xmm *src, uint32_t mxcsr)
+{
+    unsigned fl = 0;
+    x86_xmm r = { .u64 = { 0, 0 } };
+    switch (op) {
+    case SSE_CVTDQ2PS:
+        for (int i = 0; i < 4; i++)
+            r.u32[i] = sse_cvt_int_to32(src->i32[i], mxcsr, &fl);
+        break;
+    case SSE_CVTPS2DQ:
+    case SSE_CVTTPS2DQ:
+        for (int i = 0; i < 4; i++)
+            r.u32[i] = (uint32_t)sse_cvt32_to_int(src->u32[i], 32, op == SSE_CVTTPS2DQ,
+                                                  mxcsr, &fl);
+        break;
+    case SSE_CVTDQ2PD:
+        for (int i = 0; i < 2; i++)
+            r.u64[i] = sse_cvt_int_to64(src->i32[i], mxcsr, &fl);
+        break;
+    case SSE_CVTPD2DQ:
+    case SSE_CVTTPD2DQ:
+        for (int i = 0; i < 2; i++)
+            r.u32[i] = (uint32_t)sse_cvt64_to_int(src->u64[i], 32, op == SSE_CVTTPD2DQ,
+                                                  mxcsr, &fl);
+        break;
+    case SSE_CVTPS2PD:
+        for (int i = 0; i < 2; i++)
+            r.u64[i] = sse_cvt32_to64(src->u32[i], mxcsr, &fl);
+        break;
+    default:
+        for (int i = 0; i < 2; i++)
+            r.u32[i] = sse_cvt64_to32(src->u64[i], mxcsr, &fl);
+        break;
+    }
+    *res = r;
+    return fl;
+}
+
 static uint64_t round_int(fmt f, uint64_t a, unsigned imm8, uint32_t mxcsr, unsigned *flags)
 {
     xf_val x = unpack(f, a, mxcsr);
@@ -480,17 +518,27 @@ uint64_t sse_round64(uint64_t a, unsigned imm8, uint32_t mxcsr, unsigned *flags)
 unsigned sse_dpps(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
                   uint32_t mxcsr)
 {
-    /* SDM Vol.2 DPPS: products of the selected lanes (others +0), summed pairwise as
-     * (p0 + p1) + (p2 + p3), each step rounded. */
+    /* SDM Vol.2 DPPS: products of the selected lanes (others +0) summed pairwise, each
+     * step rounded. The operand order of each addition differs per destination lane
+     * (measured on Intel: it decides which NaN propagates): lanes 0/1 add the (0,1) pair
+     * sum first, lanes 2/3 the (2,3) pair sum; even lanes add each pair high-first. */
     unsigned flags = 0;
     uint32_t p[4];
     for (int i = 0; i < 4; i++)
         p[i] = imm8 & (0x10u << i) ? sse_mul32(a->u32[i], b->u32[i], mxcsr, &flags) : 0;
-    uint32_t lo = sse_add32(p[0], p[1], mxcsr, &flags);
-    uint32_t hi = sse_add32(p[2], p[3], mxcsr, &flags);
-    uint32_t sum = sse_add32(lo, hi, mxcsr, &flags);
-    for (int i = 0; i < 4; i++)
-        res->u32[i] = imm8 & (1u << i) ? sum : 0;
+    for (int i = 0; i < 4; i++) {
+        if (!(imm8 & (1u << i))) {
+            res->u32[i] = 0;
+            continue;
+        }
+        bool odd = i & 1;
+        uint32_t s01 = odd ? sse_add32(p[0], p[1], mxcsr, &flags)
+                           : sse_add32(p[1], p[0], mxcsr, &flags);
+        uint32_t s23 = odd ? sse_add32(p[2], p[3], mxcsr, &flags)
+                           : sse_add32(p[3], p[2], mxcsr, &flags);
+        res->u32[i] = i < 2 ? sse_add32(s01, s23, mxcsr, &flags)
+                            : sse_add32(s23, s01, mxcsr, &flags);
+    }
     return flags;
 }
 
@@ -501,9 +549,9 @@ unsigned sse_dppd(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm
     uint64_t p[2];
     for (int i = 0; i < 2; i++)
         p[i] = imm8 & (0x10u << i) ? sse_mul64(a->u64[i], b->u64[i], mxcsr, &flags) : 0;
-    uint64_t sum = sse_add64(p[0], p[1], mxcsr, &flags);
+    /* Measured: lane 0 adds p0 + p1, lane 1 p1 + p0 (the order picks the NaN). */
     for (int i = 0; i < 2; i++)
-        res->u64[i] = imm8 & (1u << i) ? sum : 0;
+        res->u64[i] = imm8 & (1u << i) ? sse_add64(p[i], p[i ^ 1], mxcsr, &flags) : 0;
     return flags;
 }
 

@@ -96,13 +96,22 @@ uint64_t sse_cvt_int_to64(int64_t v, uint32_t mxcsr, unsigned *flags);
 uint64_t sse_cvt32_to64(uint32_t a, uint32_t mxcsr, unsigned *flags);   /* CVTSS2SD */
 uint32_t sse_cvt64_to32(uint64_t a, uint32_t mxcsr, unsigned *flags);   /* CVTSD2SS */
 
+/* Whole-register conversions (128-bit forms; a result narrower than the register zeroes
+ * the upper half, SDM Vol.2 CVTPD2PS/CVTPD2DQ). Returns the flags for sse_update_mxcsr. */
+typedef enum sse_cvt_op {
+    SSE_CVTDQ2PS, SSE_CVTPS2DQ, SSE_CVTTPS2DQ, SSE_CVTDQ2PD, SSE_CVTPD2DQ, SSE_CVTTPD2DQ,
+    SSE_CVTPS2PD, SSE_CVTPD2PS,
+} sse_cvt_op;
+unsigned sse_convert(sse_cvt_op op, x86_xmm *res, const x86_xmm *src, uint32_t mxcsr);
+
 /* ROUNDSS/SD imm8 (SSE4.1): bits 1:0 rounding control, bit 2 use MXCSR.RC instead,
  * bit 3 suppress the precision exception. */
 uint32_t sse_round32(uint32_t a, unsigned imm8, uint32_t mxcsr, unsigned *flags);
 uint64_t sse_round64(uint64_t a, unsigned imm8, uint32_t mxcsr, unsigned *flags);
 
 /* DPPS/DPPD (SSE4.1): imm8 bits 7:4 select the products, bits 3:0 the destination lanes
- * that receive the sum (others get +0). */
+ * that receive the sum (others get +0). Each lane sums in the operand order measured on
+ * Intel hardware, so NaN propagation matches lane by lane. */
 unsigned sse_dpps(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
                   uint32_t mxcsr);
 unsigned sse_dppd(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
