@@ -547,6 +547,91 @@ static void packed_comparison(void)
         versus_host_packed(cases[i].name, cases[i].h, cases[i].m, cases[i].dbl, 50000);
 }
 
+/* Unmasked exceptions: the host raises #XM (SIGFPE); the handler reads MXCSR from the
+ * signal frame and jumps back. The model must agree on whether the instruction faults and
+ * on the flags recorded (SDM Vol.1 §11.5.2: pre-computation exceptions in any lane stop
+ * the post-computation checks). */
+#include <setjmp.h>
+#include <signal.h>
+#include <ucontext.h>
+
+static sigjmp_buf xm_jump;
+static volatile uint32_t xm_mxcsr;
+
+static void xm_handler(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    (void)sig;
+    (void)si;
+    xm_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    siglongjmp(xm_jump, 1);
+}
+
+/* Runs `host` with exceptions possibly unmasked; returns true if it faulted. */
+static bool host_unmasked(vec_fp_fn host, x86_xmm *r, const x86_xmm *a, const x86_xmm *b,
+                          uint32_t csr, unsigned *fl)
+{
+    if (sigsetjmp(xm_jump, 1)) {
+        *fl = xm_mxcsr & X86_FE_ALL;
+        return true;
+    }
+    host(r, a, b, csr, fl);
+    return false;
+}
+
+static void unmasked_comparison(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = xm_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, &old);
+    static const struct { const char *name; vec_fp_fn h, m; int dbl; } cases[] = {
+        { "addps", hp_addps, mp_addps, 0 }, { "mulpd", hp_mulpd, mp_mulpd, 1 },
+        { "divps", hp_divps, mp_divps, 0 }, { "sqrtpd", hp_sqrtpd, mp_sqrtpd, 1 },
+        { "minps", hp_minps, mp_minps, 0 }, { "cmpltps", hp_cmpltps, mp_cmpltps, 0 },
+        { "cvtpd2ps", hp_cvtpd2ps, mp_cvtpd2ps, 1 }, { "cvtps2dq", hp_cvtps2dq, mp_cvtps2dq, 0 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int bad = 0, faults = 0;
+        const int n = 20000;
+        for (int i = 0; i < n; i++) {
+            x86_xmm a, b, hr, mr;
+            for (int k = 0; k < 2; k++) {
+                if (cases[c].dbl) {
+                    a.u64[k] = operand(1);
+                    b.u64[k] = operand2(1, a.u64[k]);
+                } else {
+                    uint64_t x0 = operand(0), x1 = operand(0);
+                    a.u64[k] = x0 | x1 << 32;
+                    b.u64[k] = operand2(0, x0) | operand2(0, x1) << 32;
+                }
+            }
+            uint32_t csr = random_mxcsr() & ~((uint32_t)(rnd() & 0x3f) << MXCSR_MASK_SHIFT);
+            unsigned hf = 0, mf = 0;
+            volatile bool hfault = host_unmasked(cases[c].h, &hr, &a, &b, csr, &hf);
+            cases[c].m(&mr, &a, &b, csr, &mf);
+            uint32_t m = csr;
+            bool mfault = sse_update_mxcsr(&m, mf);
+            faults += hfault;
+            bool ok = hfault == mfault && hf == (m & X86_FE_ALL);
+            if (ok && !hfault)
+                ok = hr.u64[0] == mr.u64[0] && hr.u64[1] == mr.u64[1];
+            if (!ok && bad++ < 6)
+                printf("#   %s unmasked a=%016" PRIx64 ":%016" PRIx64 " b=%016" PRIx64
+                       ":%016" PRIx64 " mxcsr=%#x: host fault %d flags %#x, model fault %d "
+                       "flags %#x\n", cases[c].name, a.u64[1], a.u64[0], b.u64[1], b.u64[0],
+                       csr, hfault, hf, mfault, m & X86_FE_ALL);
+        }
+        char label[128];
+        snprintf(label, sizeof label, "%s with unmasked exceptions matches the host (%d "
+                 "cases, %d faults, %d mismatches)", cases[c].name, n, faults, bad);
+        CHECK(bad == 0, label);
+    }
+    sigaction(SIGFPE, &old, NULL);
+}
+
 static void host_comparison(void)
 {
     const int N = 200000;
@@ -599,6 +684,7 @@ static void host_comparison(void)
         versus_host(n2, h_roundsd, m_roundsd, OPS_64, N / 8);
     }
     packed_comparison();
+    unmasked_comparison();
 }
 #endif
 

@@ -77,7 +77,8 @@ xf_val xf_round(const xf_rules *r, int sign, int32_t scale, xf_u128 sig, unsigne
         bool tiny = e1 < r->emin; /* after rounding */
         if (tiny && r->ue_unmasked) {
             /* SDM Vol.1 §4.9.1.5: unmasked underflow is signalled for any tiny result,
-             * exact or not. The x87 delivers the rounded value with the exponent
+             * exact or not, with PE when the value rounded to the precision (exponent
+             * unbounded) is inexact. The x87 delivers that value with the exponent
              * wrapped; SSE writes nothing (the caller faults). */
             *flags |= X86_FE_UE | (rem ? X86_FE_PE : 0u) | (inc ? XF_C1 : 0u);
             return finite(sign, e1 + r->wrap_bias, q1, drop);
@@ -104,8 +105,10 @@ xf_val xf_round(const xf_rules *r, int sign, int32_t scale, xf_u128 sig, unsigne
     }
 
     if (e1 > r->emax) {
-        if (r->oe_unmasked && r->wrap_bias) {
-            /* SDM Vol.1 §8.5.3: the x87 delivers the rounded value, exponent wrapped. */
+        if (r->oe_unmasked) {
+            /* SDM Vol.1 §8.5.3: as for underflow, PE reflects the rounding with an
+             * unbounded exponent (measured for SSE too); the x87 delivers the value
+             * with the exponent wrapped. */
             *flags |= X86_FE_OE | (rem ? X86_FE_PE : 0u) | (inc ? XF_C1 : 0u);
             return finite(sign, e1 - r->wrap_bias, q1, drop);
         }

@@ -11,7 +11,8 @@
  * range, the four x86 rounding controls, tininess detected after rounding (Intel detects
  * it after rounding for both x87 and SSE: SDM Vol.1 §4.9.1.5; checked against the host in
  * the unit tests), flush-to-zero, and the x87's unmasked over/underflow result with the
- * exponent wrapped by a bias adjust (SDM Vol.1 §8.5.3, §8.5.4). Flags are returned in
+ * exponent wrapped by a bias adjust (SDM Vol.1 §8.5.3, §8.5.4; with an unmasked OE/UE, PE
+ * reflects the rounding with an unbounded exponent, for SSE too). Flags are returned in
  * the bit positions shared by the x87 status word and MXCSR; XF_C1 marks a result
  * rounded up in magnitude (the x87's C1). */
 #ifndef VM_X86_FPCORE_H

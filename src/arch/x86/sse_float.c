@@ -15,7 +15,7 @@ static xf_rules rules(fmt f, uint32_t mxcsr)
         .rc = (mxcsr >> MXCSR_RC_SHIFT) & 3,
         .ftz = (mxcsr & MXCSR_FTZ) != 0,
         .ue_unmasked = !(mxcsr & (X86_FE_UE << MXCSR_MASK_SHIFT)),
-        .oe_unmasked = false, /* SSE writes nothing on an unmasked overflow */
+        .oe_unmasked = !(mxcsr & (X86_FE_OE << MXCSR_MASK_SHIFT)),
     };
     return r;
 }
