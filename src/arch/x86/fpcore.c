@@ -75,13 +75,20 @@ xf_val xf_round(const xf_rules *r, int sign, int32_t scale, xf_u128 sig, unsigne
 
     if (exp < r->emin) {
         bool tiny = e1 < r->emin; /* after rounding */
-        if (tiny && r->ue_unmasked) {
+        if (tiny && r->ue_unmasked &&
+            (!r->wrap_bias || e1 + r->wrap_bias >= r->emin)) {
             /* SDM Vol.1 §4.9.1.5: unmasked underflow is signalled for any tiny result,
              * exact or not, with PE when the value rounded to the precision (exponent
              * unbounded) is inexact. The x87 delivers that value with the exponent
              * wrapped; SSE writes nothing (the caller faults). */
             *flags |= X86_FE_UE | (rem ? X86_FE_PE : 0u) | (inc ? XF_C1 : 0u);
             return finite(sign, e1 + r->wrap_bias, q1, drop);
+        }
+        /* Still out of range after the wrap (FSCALE by a huge count): a signed zero
+         * whatever the rounding direction (measured). */
+        if (tiny && r->ue_unmasked) {
+            *flags |= X86_FE_UE | X86_FE_PE;
+            return xf_zero(sign);
         }
         if (tiny && r->ftz) {
             /* SDM Vol.1 §10.2.3.3: flush to zero sets UE and PE. */
@@ -105,7 +112,7 @@ xf_val xf_round(const xf_rules *r, int sign, int32_t scale, xf_u128 sig, unsigne
     }
 
     if (e1 > r->emax) {
-        if (r->oe_unmasked) {
+        if (r->oe_unmasked && (!r->wrap_bias || e1 - r->wrap_bias <= r->emax)) {
             /* SDM Vol.1 §8.5.3: as for underflow, PE reflects the rounding with an
              * unbounded exponent (measured for SSE too); the x87 delivers the value
              * with the exponent wrapped. */
@@ -113,6 +120,12 @@ xf_val xf_round(const xf_rules *r, int sign, int32_t scale, xf_u128 sig, unsigne
             return finite(sign, e1 - r->wrap_bias, q1, drop);
         }
         *flags |= X86_FE_OE | X86_FE_PE;
+        if (r->oe_unmasked) {
+            /* Still out of range after the wrap: infinity whatever the rounding
+             * direction (measured with FSCALE). */
+            *flags |= XF_C1;
+            return xf_inf(sign);
+        }
         /* SDM Vol.1 Table 4-10: infinity or the largest finite value by direction. */
         bool to_inf = r->rc == X86_RC_NEAREST || (r->rc == X86_RC_DOWN && sign) ||
                       (r->rc == X86_RC_UP && !sign);

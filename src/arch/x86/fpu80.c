@@ -128,11 +128,14 @@ static bool screen2(const xf_val *x, const xf_val *y, fx80 *out, fx80_env *e)
 }
 
 /* The denormal-operand exception is raised only when no invalid operation was found
- * (IE, and ZE for division, take precedence: measured). */
-static void denormal_check(const xf_val *x, const xf_val *y, fx80_env *e)
+ * (IE, and ZE for division, take precedence: measured). Returns true when DE is unmasked:
+ * the instruction stops there (no result, no post-computation flags; measured). */
+static bool denormal_stop(const xf_val *x, const xf_val *y, fx80_env *e)
 {
-    if (x->denormal || (y && y->denormal))
-        e->status |= X86_FE_DE;
+    if (!x->denormal && !(y && y->denormal))
+        return false;
+    e->status |= X86_FE_DE;
+    return !(e->cw & X86_FE_DE);
 }
 
 static fx80 rounded(const xf_val *v)
@@ -150,7 +153,8 @@ static fx80 add(fx80 a, fx80 b, bool negate_b, fx80_env *e)
     xf_rules r = rules(e->cw);
     if (x.cls == XF_INF && y.cls == XF_INF && x.sign != y.sign)
         return invalid(e);
-    denormal_check(&x, &y, e);
+    if (denormal_stop(&x, &y, e))
+        return a;
     if (x.cls == XF_INF)
         return rounded(&x);
     if (y.cls == XF_INF)
@@ -188,7 +192,8 @@ fx80 fx80_mul(fx80 a, fx80 b, fx80_env *e)
         return out;
     if ((x.cls == XF_INF && y.cls == XF_ZERO) || (x.cls == XF_ZERO && y.cls == XF_INF))
         return invalid(e);
-    denormal_check(&x, &y, e);
+    if (denormal_stop(&x, &y, e))
+        return a;
     xf_val v;
     if (x.cls == XF_INF || y.cls == XF_INF) {
         v = xf_inf(sign);
@@ -217,7 +222,8 @@ fx80 fx80_div(fx80 a, fx80 b, fx80_env *e)
         v = xf_inf(sign);
         return rounded(&v);
     }
-    denormal_check(&x, &y, e);
+    if (denormal_stop(&x, &y, e))
+        return a;
     if (x.cls == XF_INF) {
         v = xf_inf(sign);
     } else if (x.cls == XF_ZERO || y.cls == XF_INF) {
@@ -240,7 +246,8 @@ fx80 fx80_sqrt(fx80 a, fx80_env *e)
         return a;
     if (x.sign)
         return invalid(e);
-    denormal_check(&x, NULL, e);
+    if (denormal_stop(&x, NULL, e))
+        return a;
     if (x.cls == XF_INF)
         return a;
     xf_rules r = rules(e->cw);
@@ -265,9 +272,7 @@ fx80 fx80_rndint(fx80 a, fx80_env *e)
         return invalid(e);
     if (xf_is_nan(&x))
         return propagate(&x, NULL, e);
-    if (x.denormal)
-        e->status |= X86_FE_DE;
-    if (x.cls != XF_FINITE)
+    if (denormal_stop(&x, NULL, e) || x.cls != XF_FINITE)
         return a;
     xf_val v = xf_round_int(&x, (e->cw >> FX80_CW_RC_SHIFT) & 3, &e->status);
     if (mag_grew(&x, &v))
@@ -285,12 +290,14 @@ fx80 fx80_scale(fx80 a, fx80 b, fx80_env *e)
     if (y.cls == XF_INF) {
         if ((x.cls == XF_ZERO && !y.sign) || (x.cls == XF_INF && y.sign))
             return invalid(e);
-        denormal_check(&x, &y, e);
+        if (denormal_stop(&x, &y, e))
+        return a;
         xf_val v = x.cls == XF_ZERO || (x.cls == XF_FINITE && y.sign) ? xf_zero(x.sign)
                                                                          : xf_inf(x.sign);
         return rounded(&v);
     }
-    denormal_check(&x, &y, e);
+    if (denormal_stop(&x, &y, e))
+        return a;
     if (x.cls != XF_FINITE)
         return a;
     int32_t n = 0;
@@ -319,8 +326,10 @@ fx80 fx80_xtract(fx80 a, fx80 *exp, fx80_env *e)
         *exp = propagate(&x, NULL, e);
         return *exp;
     }
-    if (x.denormal)
-        e->status |= X86_FE_DE;
+    if (denormal_stop(&x, NULL, e)) {
+        *exp = a;
+        return a;
+    }
     if (x.cls == XF_ZERO) {
         /* SDM Vol.2 FXTRACT: zero raises ZE; the exponent is -inf. */
         e->status |= X86_FE_ZE;
@@ -344,7 +353,8 @@ fx80 fx80_prem(fx80 a, fx80 b, bool ieee, fx80_env *e)
         return out;
     if (x.cls == XF_INF || y.cls == XF_ZERO)
         return invalid(e);
-    denormal_check(&x, &y, e);
+    if (denormal_stop(&x, &y, e))
+        return a;
     if (x.cls == XF_ZERO || y.cls == XF_INF)
         return rounded(&x);
 
