@@ -310,8 +310,9 @@ int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_i
         }
     }
     in->seg = in->segovr != SEG_NONE ? in->segovr : dseg;
-    /* SDM Vol.1 §3.3.7.1: in 64-bit mode ES/CS/SS/DS overrides are ignored (base 0). */
-    if (bits == 64 && in->seg != SEG_FS && in->seg != SEG_GS)
+    /* SDM Vol.1 §3.3.7.1: in 64-bit mode ES/CS/DS/SS have base 0; SS stays SS so a
+     * non-canonical stack reference is #SS rather than #GP. */
+    if (bits == 64 && in->seg != SEG_FS && in->seg != SEG_GS && in->seg != SEG_SS)
         in->seg = SEG_DS;
 
     /* Immediates */

@@ -180,7 +180,8 @@ static void deliver_idt(x86_cpu *cpu, int vec, int kind, bool has_err, uint32_t 
     cpu->cpl = (int)new_cpl; /* pushes go to the new stack with the new privilege */
     uint64_t frame[6];
     int nf = 0;
-    if (switch_stack && (lma || new_cpl != (unsigned)save_cpl)) {
+    /* §6.14.2: 64-bit mode always pushes SS:RSP; legacy mode on a privilege change */
+    if (lma || (switch_stack && new_cpl != (unsigned)save_cpl)) {
         frame[nf++] = old_ss;
         frame[nf++] = old_sp;
     }

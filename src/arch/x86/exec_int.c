@@ -187,8 +187,11 @@ void h_shift(x86_cpu *cpu, const x86_insn *in)
     uint64_t m = mask_bytes(size), top = 1ull << (bits - 1);
     unsigned count = (unsigned)opd_read(cpu, in, 1) & (size == 8 ? 63 : 31);
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
-    if (count == 0)
+    if (count == 0) {
+        if (size == 4 && in->mod == 3)
+            opd_write(cpu, in, 0, a); /* a 32-bit register is still zero-extended */
         return;
+    }
     uint64_t r;
     switch (op) {
     case 0: case 1: { /* ROL, ROR */
@@ -206,8 +209,11 @@ void h_shift(x86_cpu *cpu, const x86_insn *in)
     }
     case 2: case 3: { /* RCL, RCR: rotate through CF, a (bits+1)-bit rotation */
         unsigned c = count % (bits + 1);
-        if (c == 0)
+        if (c == 0) {
+            if (size == 4 && in->mod == 3)
+                opd_write(cpu, in, 0, a);
             return;
+        }
         bool cf = x86_cf(cpu);
         bool of;
         r = a;
@@ -258,8 +264,11 @@ void h_shxd(x86_cpu *cpu, const x86_insn *in)
     unsigned c = (unsigned)opd_read(cpu, in, 2) & (size == 8 ? 63 : 31);
     uint64_t b = opd_read(cpu, in, 1) & m;
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
-    if (c == 0)
+    if (c == 0) {
+        if (size == 4 && in->mod == 3)
+            opd_write(cpu, in, 0, a);
         return;
+    }
     uint64_t r;
     bool cf;
     if (size == 8) {

@@ -28,9 +28,7 @@ bool x86_read_desc(x86_cpu *cpu, uint16_t sel, uint64_t *lo, uint64_t *hi, bool 
         return false;
     *lo = x86_lin_read(cpu, base + idx, 8, ACC_R | MA_SUPER);
     *hi = 0;
-    /* SDM Vol.3 §3.5 / §5.8.3.1: in IA-32e mode system descriptors (S = 0: gates, TSS,
-     * LDT) take 16 bytes; code and data descriptors keep 8, so a far jump to a code
-     * segment in the last GDT slot is fine. */
+    /* long mode system descriptors (gates, LDT, TSS) are 16 bytes (SDM Vol.3 §3.5) */
     if (system && (cpu->efer & EFER_LMA) && !((*lo >> 44) & 1)) {
         if (idx + 15 > limit)
             return false;
