@@ -12,6 +12,9 @@ OUT=$1
 mkdir -p "$OUT/obj"
 command -v nasm >/dev/null 2>&1 || { echo "build.sh: nasm not found" >&2; exit 1; }
 LD=${X86_LD:-ld}
+# One RWX segment is intended (tests write data next to code); silence binutils >= 2.39.
+LDFLAGS=
+if $LD --no-warn-rwx-segments --help >/dev/null 2>&1; then LDFLAGS=--no-warn-rwx-segments; fi
 
 newer() {   # newer TARGET DEP... : true when TARGET is missing or older than a DEP
     t=$1; shift
@@ -33,7 +36,7 @@ for f in "$SRC"/*.asm; do
         elf) img="$OUT/$name.elf"
             if newer "$img" "$f" $COMMON "$SRC"/mod*.txt; then
                 nasm -f elf32 -I"$SRC/" -o "$OUT/obj/$name.o" "$f"
-                $LD -m elf_i386 -nostdlib -T "$SRC/mb.ld" -o "$img" "$OUT/obj/$name.o"
+                $LD $LDFLAGS -m elf_i386 -nostdlib -T "$SRC/mb.ld" -o "$img" "$OUT/obj/$name.o"
             fi ;;
         *) echo "build.sh: $name: unknown format $fmt" >&2; exit 1 ;;
     esac
