@@ -19,6 +19,9 @@ header:     dd      0x1BADB002, MB1_FLAGS, -(0x1BADB002 + MB1_FLAGS)
 %include "multiboot.inc"
 
 _start:     mov     esp, stack_top
+            mov     esi, eax
+            call    uart_init
+            mov     eax, esi
             CHK     1, eax, 0x2BADB002
             PRINTLN "mb1_aout: Multiboot v1 magic ok"
             mov     ebp, 2

@@ -14,6 +14,9 @@ MB1_FLAGS   equ 0x3                 ; page-aligned modules, memory information
 
             global  _start
 _start:     mov     esp, stack_top
+            mov     esi, eax
+            call    uart_init
+            mov     eax, esi
             CHK     1, eax, 0x2BADB002
             PRINTLN "mb1_elf: Multiboot v1 magic ok"
             mov     ebp, 2

@@ -27,6 +27,9 @@ mb2_header_end:
 
             global  _start
 _start:     mov     esp, stack_top
+            mov     esi, eax
+            call    uart_init
+            mov     eax, esi
             CHK     1, eax, 0x36D76289
             PRINTLN "mb2: Multiboot2 magic ok"
             mov     ebp, 2
