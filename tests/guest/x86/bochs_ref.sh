@@ -4,7 +4,8 @@
 # NAME.expected2. Bochs checks what QEMU's TCG does not (segment limits and types,
 # alignment, SIMD exceptions, exact error codes), so it is how exc_noqemu was validated.
 # Bochs has no isa-debug-exit device: the run ends when the final line appears.
-#   tests/guest/x86/bochs_ref.sh GUEST_DIR [NAME...]     (BOCHS_CPU picks the CPU model)
+#   tests/guest/x86/bochs_ref.sh GUEST_DIR [NAME...]
+# BOCHS_CPU picks the CPU model; BOCHS_KEEP=DIR keeps each NAME.out there.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 GUEST_DIR [NAME...]" >&2; exit 2; }
 dir=$(cd "$1" && pwd); shift
@@ -42,10 +43,11 @@ RC
     for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
+    [ -n "${BOCHS_KEEP:-}" ] && cp "$out" "$BOCHS_KEEP/$n.out"
     if cmp -s "$out" "$dir/$n.expected" || { [ -f "$dir/$n.expected2" ] && cmp -s "$out" "$dir/$n.expected2"; }; then
         echo "PASS bochs $n"; pass=$((pass + 1))
     else
-        echo "FAIL bochs $n: $(diff "$dir/$n.expected" "$out" | head -n 4 | tr '\n' '|')"; fail=$((fail + 1))
+        echo "FAIL bochs $n: $(diff "$dir/$n.expected" "$out" | tail -n 4 | tr '\n' '|')"; fail=$((fail + 1))
     fi
 done
 echo "RESULT $pass $fail 0"

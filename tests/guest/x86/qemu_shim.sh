@@ -5,7 +5,8 @@
 # Accepts: run --arch x86_64 --kernel K [--initrd LIST] [--append STR]; a .rom kernel is
 # given to QEMU as -bios, anything else as a Multiboot -kernel, except a kernel with a
 # NAME.noqemu sidecar (Multiboot2): that one boots through GRUB 2 from a rescue ISO
-# (grub-mkrescue, xorriso, mtools, grub-pc-bin), as grub_mb2.sh does.
+# (grub-mkrescue, xorriso, mtools, grub-pc-bin), as grub_mb2.sh does. ROM images always
+# run on QEMU, so exc_noqemu fails here by design (its reference is bochs_ref.sh).
 set -u
 [ "${1:-}" = run ] || { echo "usage: $0 run --arch x86_64 --kernel K [--initrd L] [--append S]" >&2; exit 2; }
 shift
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 args=(-M pc -cpu "${QEMU_CPU:-max}" -m 128M -display none -monitor none -serial stdio
       -device isa-debug-exit,iobase=0xf4,iosize=0x04)
-if [ -f "${kernel%.*}.noqemu" ] && command -v grub-mkrescue >/dev/null; then
+if [ "${kernel%.rom}" = "$kernel" ] && [ -f "${kernel%.*}.noqemu" ] && command -v grub-mkrescue >/dev/null; then
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     mkdir -p "$tmp/iso/boot/grub"
