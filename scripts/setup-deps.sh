@@ -10,7 +10,7 @@ pkgs=(gcc make libc6-dev libfdt-dev zlib1g-dev)
 case "$mode" in
     build) ;;
     demo) pkgs+=(ca-certificates) ;;
-    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler) ;;
+    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler nasm qemu-system-x86) ;;
     bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
 esac

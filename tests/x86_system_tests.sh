@@ -46,7 +46,7 @@ for exp in "$dir"/*.expected; do
     if sanitizer_report "$tmp/err"; then
         fail "$label x86 $name" "sanitizer report: $(grep -m1 -E 'runtime error|Sanitizer' "$tmp/err")"
     elif [ "$st" != "$want_status" ]; then
-        fail "$label x86 $name" "exit status $st, expected $want_status; output: $(tail -n 3 "$tmp/out" | tr '\n' '|')"
+        fail "$label x86 $name" "exit status $st, expected $want_status; output: $(tail -n 3 "$tmp/out" | tr '\n' '|') stderr: $(tail -n 2 "$tmp/err" | tr '\n' '|')"
     elif ! cmp -s "$tmp/out" "$exp" && ! { [ -f "$dir/$name.expected2" ] && cmp -s "$tmp/out" "$dir/$name.expected2"; }; then
         fail "$label x86 $name" "output differs from $name.expected: $(diff "$exp" "$tmp/out" | head -n 4 | tr '\n' '|')"
     else
