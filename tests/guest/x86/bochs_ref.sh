@@ -20,9 +20,10 @@ printf 'c\nq\n' >"$tmp/cmds"
 pass=0 fail=0
 for n in "${names[@]}"; do
     out=$tmp/$n.out
+    addr=$(printf '0x%x' $((0x100000000 - $(wc -c <"$dir/$n.rom"))))   # ends at 4 GiB
     cat >"$tmp/bochsrc" <<RC
 megs: 128
-romimage: file=$dir/$n.rom, address=0xffff0000
+romimage: file=$dir/$n.rom, address=$addr
 vga: extension=none
 display_library: term
 cpu: model=${BOCHS_CPU:-corei7_icelake_u}
