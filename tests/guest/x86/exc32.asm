@@ -127,6 +127,66 @@ main16:
             mov     cr0, eax
             PRINTLN32 "exc32: #PF ok (P, W, U bits, CR2)"
 
+            ; PAE paging brings RSVD and, with EFER.NXE, I/D to protected mode: 2 MiB
+            ; pages, 0-2 MiB identity, 2-4 MiB with a reserved bit (PDE bit 13), 4-6 MiB
+            ; execute-disable. Only RSVD is compared for the reserved bit (QEMU 7.2
+            ; leaves P clear; exc_noqemu checks the full code in long mode).
+            mov     edi, PT_BASE
+            mov     ecx, 2 * 4096 / 4
+            xor     eax, eax
+            rep     stosd
+            mov     dword [PT_BASE], PT_BASE + 0x1000 | 1          ; PDPT[0]
+            mov     dword [PT_BASE + 0x1000], 0x83                 ; 0-2 MiB
+            mov     dword [PT_BASE + 0x1000 + 8], 0x200000 | 0x83 | (1 << 13)
+            mov     dword [PT_BASE + 0x1000 + 16], 0x400000 | 0x83
+            mov     dword [PT_BASE + 0x1000 + 20], 0x80000000      ; XD
+            mov     eax, cr4
+            or      eax, 1 << 5
+            mov     cr4, eax
+            mov     eax, PT_BASE
+            mov     cr3, eax
+            mov     eax, 0x80000001
+            cpuid
+            bt      edx, 20
+            jc      .nx
+            PRINTLN32 "exc32: SKIP PAE #PF I/D (no CPUID NX)"
+            jmp     .pg
+.nx:        mov     ecx, 0xC0000080
+            rdmsr
+            or      eax, 1 << 11                    ; NXE
+            wrmsr
+.pg:        mov     eax, cr0
+            or      eax, 0x80000000
+            mov     cr0, eax
+            ARM32   .rsv
+.rsvf:      mov     eax, [0x200010]
+            mov     ecx, 36
+            jmp     notrap32
+.rsv:       CHK32   36, [trap_vec], 14
+            mov     eax, [trap_err]
+            and     eax, ~1
+            CHK32   36, eax, 8                      ; RSVD, read, supervisor
+            CHK32   36, [trap_ip], .rsvf
+            CHK32   36, [trap_cr2], 0x200010
+            mov     ecx, 0xC0000080
+            rdmsr
+            test    eax, 1 << 11
+            jz      .nonx
+            ARM32   .xd
+            mov     eax, 0x400000
+            call    eax                             ; fetch from an XD page
+            mov     ecx, 37
+            jmp     notrap32
+.xd:        EXPECT32 37, 14, 0x11, 0x400000         ; P | I/D
+            CHK32   37, [trap_cr2], 0x400000
+.nonx:      mov     eax, cr0
+            and     eax, ~0x80000000
+            mov     cr0, eax
+            mov     eax, cr4
+            and     eax, ~(1 << 5)
+            mov     cr4, eax
+            PRINTLN32 "exc32: PAE #PF ok (RSVD, I/D bits)"
+
             fninit
             fldcw   [fpcw_zm]                       ; divide-by-zero unmasked
             fld1
