@@ -11,6 +11,7 @@ MSR_SYSENTER_EIP equ 0x176
 MSR_EFER    equ 0xC0000080
 MSR_STAR    equ 0xC0000081
 MSR_LSTAR   equ 0xC0000082
+MSR_CSTAR   equ 0xC0000083
 MSR_FMASK   equ 0xC0000084
 SYSENTER_STACK equ 0xE000
 
@@ -193,15 +194,72 @@ main16:
             and     r14, 0x400
             CHK64   47, r14, 0x400                  ; RFLAGS = R11
             PRINTLN64 "rings: SYSCALL to CPL0, SYSRET back ok"
+
+            ; ---- SYSRET to compatibility mode, SYSCALL from it through CSTAR ----
+            mov     ecx, MSR_CSTAR
+            mov     eax, .syscall32
+            xor     edx, edx
+            wrmsr
+            mov     rsp, STACK_U                    ; SYSRET keeps RSP
+            mov     ecx, .c32                       ; EIP
+            mov     r11d, 2                         ; EFLAGS: IF stays clear
+            sysret                                  ; no REX.W: to 32-bit code
+            bits    32
+.c32:       mov     eax, cs
+            mov     ebx, ss
+            mov     esi, 5
+            db      0x4E                            ; DEC ESI here, a REX prefix in 64-bit
+            nop
+            syscall
+.c32r:
+            bits    64
+.syscall32: mov     r8, cs
+            mov     r9, ss
+            mov     rbp, rcx
+            mov     rsp, STACK_K
+            movzx   eax, ax
+            CHK64   48, rax, SEL_UCODE32 + 3        ; SYSRET (32-bit): CS = STAR[63:48]
+            movzx   ebx, bx
+            CHK64   49, rbx, SEL_UCODE32 + 8 + 3    ; SS = STAR[63:48] + 8
+            CHK64   50, rsi, 4                      ; the user code ran as 32-bit code
+            CHK64   51, r8, SEL_CODE64              ; SYSCALL from compatibility mode:
+            CHK64   52, r9, SEL_CODE64 + 8          ; the same CS/SS, entry at CSTAR
+            CHK64   53, rbp, .c32r
+            PRINTLN64 "rings: SYSRET to compatibility mode, SYSCALL via CSTAR ok"
 .nosc:
             ; ---- I/O bitmap in long mode ----
             call    fill_iopb64                     ; all denied again but COM1, 0xF4
-            FAULT64U 50, 13, 0, in al, 0x80
+            FAULT64U 60, 13, 0, in al, 0x80
             and     byte [TSS_RAM + IOPB_OFF + 0x80 / 8], 0xFE
             ARM64   .lio
             USER64  .liou, 0
 .liou:      in      al, 0x80
             int     0x80
-.lio:       EXPECT64 51, 0x80, -1, 0
+.lio:       EXPECT64 61, 0x80, -1, 0
             PRINTLN64 "rings: 64-bit I/O permission bitmap ok"
+
+            ; ---- an interrupt gate clears IF, a trap gate keeps it (§6.12.1.3) ----
+            mov     al, 0xFF                        ; mask both 8259s: no IRQ while IF=1
+            out     0x21, al
+            out     0xA1, al
+            mov     byte [IDT_RAM + 0x82 * 16 + 5], 0x8F    ; trap gate
+            sti
+            TRAP64  62, 0x82, -1, int 0x82
+            cli
+            mov     rax, [trap_hflags]
+            and     eax, 0x200
+            CHK64   62, rax, 0x200
+            mov     rax, [trap_flags]
+            and     eax, 0x200
+            CHK64   62, rax, 0x200
+            sti
+            TRAP64  63, 0x83, -1, int 0x83          ; interrupt gate
+            cli
+            mov     rax, [trap_hflags]
+            and     eax, 0x200
+            CHK64   63, rax, 0
+            mov     rax, [trap_flags]
+            and     eax, 0x200
+            CHK64   63, rax, 0x200
+            PRINTLN64 "rings: interrupt gate clears IF, trap gate keeps it ok"
             jmp     pass64
