@@ -11,7 +11,6 @@ MSR_SYSENTER_EIP equ 0x176
 MSR_EFER    equ 0xC0000080
 MSR_STAR    equ 0xC0000081
 MSR_LSTAR   equ 0xC0000082
-MSR_CSTAR   equ 0xC0000083
 MSR_FMASK   equ 0xC0000084
 SYSENTER_STACK equ 0xE000
 
@@ -195,11 +194,9 @@ main16:
             CHK64   47, r14, 0x400                  ; RFLAGS = R11
             PRINTLN64 "rings: SYSCALL to CPL0, SYSRET back ok"
 
-            ; ---- SYSRET to compatibility mode, SYSCALL from it through CSTAR ----
-            mov     ecx, MSR_CSTAR
-            mov     eax, .syscall32
-            xor     edx, edx
-            wrmsr
+            ; ---- SYSRET to compatibility mode (SYSCALL from it is vendor-specific:
+            ; CSTAR on AMD, #UD on Intel; so the way back is INT 0x80) ----
+            ARM64   .cb
             mov     rsp, STACK_U                    ; SYSRET keeps RSP
             mov     ecx, .c32                       ; EIP
             mov     r11d, 2                         ; EFLAGS: IF stays clear
@@ -210,22 +207,17 @@ main16:
             mov     esi, 5
             db      0x4E                            ; DEC ESI here, a REX prefix in 64-bit
             nop
-            syscall
+            int     0x80
 .c32r:
             bits    64
-.syscall32: mov     r8, cs
-            mov     r9, ss
-            mov     rbp, rcx
-            mov     rsp, STACK_K
-            movzx   eax, ax
+.cb:        movzx   eax, ax
             CHK64   48, rax, SEL_UCODE32 + 3        ; SYSRET (32-bit): CS = STAR[63:48]
             movzx   ebx, bx
             CHK64   49, rbx, SEL_UCODE32 + 8 + 3    ; SS = STAR[63:48] + 8
             CHK64   50, rsi, 4                      ; the user code ran as 32-bit code
-            CHK64   51, r8, SEL_CODE64              ; SYSCALL from compatibility mode:
-            CHK64   52, r9, SEL_CODE64 + 8          ; the same CS/SS, entry at CSTAR
-            CHK64   53, rbp, .c32r
-            PRINTLN64 "rings: SYSRET to compatibility mode, SYSCALL via CSTAR ok"
+            EXPECT64 51, 0x80, -1, .c32r
+            CHK64   52, [trap_cs], SEL_UCODE32 + 3
+            PRINTLN64 "rings: SYSRET to compatibility mode ok"
 .nosc:
             ; ---- I/O bitmap in long mode ----
             call    fill_iopb64                     ; all denied again but COM1, 0xF4
