@@ -18,6 +18,7 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
     echo "RESULT $PASS $FAIL $SKIP"
     exit 0
 fi
+# shellcheck disable=SC2054  # the commas are QEMU's option syntax
 qemu=(qemu-system-x86_64 -M pc -cpu "${QEMU_CPU:-max}" -m 128M -display none -monitor none
       -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 for exp in "$dir"/*.expected; do

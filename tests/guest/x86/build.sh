@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# File lists are split on spaces on purpose.
+# shellcheck disable=SC2086
+
 # Build every x86 guest test in this folder into OUTDIR (incremental, silent on success):
 #   NAME.asm that includes rom.inc  -> OUTDIR/NAME.rom  (64 KiB firmware image)
 #   NAME.asm with "; format: elf"   -> OUTDIR/NAME.elf  (Multiboot ELF32, linked with mb.ld)

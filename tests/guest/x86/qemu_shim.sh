@@ -10,7 +10,7 @@
 set -u
 [ "${1:-}" = run ] || { echo "usage: $0 run --arch x86_64 --kernel K [--initrd L] [--append S]" >&2; exit 2; }
 shift
-kernel= initrd= append= have_append=0
+kernel='' initrd='' append='' have_append=0
 while [ $# -gt 0 ]; do
     case $1 in
         --arch) shift 2 ;;
@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
         *) echo "qemu_shim: unknown option $1" >&2; exit 2 ;;
     esac
 done
+# shellcheck disable=SC2054  # the commas are QEMU's option syntax
 args=(-M pc -cpu "${QEMU_CPU:-max}" -m 128M -display none -monitor none -serial stdio
       -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 if [ "${kernel%.rom}" = "$kernel" ] && [ -f "${kernel%.*}.noqemu" ] && command -v grub-mkrescue >/dev/null; then
