@@ -86,10 +86,18 @@ main16:
             int     0x80
 .io1:       EXPECT32 20, 0x80, -1, 0
             FAULT32U 21, 13, 0, in al, 0x80         ; denied
+            FAULT32U 26, 13, 0, out 0x80, al
+            mov     dx, 0x80
+            mov     esi, STACK_U - 4
+            FAULT32U 27, 13, 0, outsb               ; string I/O too
             and     byte [TSS_RAM + IOPB_OFF + 0x80 / 8], 0xFE
             ARM32   .io2
             USER32  .io2u, 0
 .io2u:      in      al, 0x80                        ; now allowed
+            out     0x80, al
+            mov     dx, 0x80
+            mov     esi, STACK_U - 4
+            outsb
             int     0x80
 .io2:       EXPECT32 22, 0x80, -1, 0
             FAULT32U 23, 13, 0, in ax, 0x7F         ; 0x80 allowed, 0x7F not: all bits count
