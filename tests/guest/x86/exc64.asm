@@ -29,8 +29,37 @@ main16:
 .tf:        EXPECT64 3, 1, -1, .tfa
             mov     rax, dr6
             and     eax, 0x4000
-            CHK64   4, rax, 0x4000
-            PRINTLN64 "exc64: #DB (INT 1, single step) ok"
+            CHK64   3, rax, 0x4000
+            ; debug registers (SDM Vol.3 §18.2): an execution breakpoint is a fault
+            ; (RIP = the instruction), a data write breakpoint a trap (RIP = next)
+            lea     rax, [rel .bpx]
+            mov     dr0, rax
+            mov     eax, 1                          ; L0, R/W0 = 00 (execute), LEN0 = 00
+            mov     dr7, rax
+            xor     eax, eax
+            mov     dr6, rax
+            ARM64   .bx
+.bpx:       nop
+            mov     ecx, 14
+            jmp     notrap64
+.bx:        EXPECT64 14, 1, -1, .bpx
+            mov     rax, dr6
+            and     eax, 0xF
+            CHK64   14, rax, 1                      ; B0
+            mov     rax, scratch + 8
+            mov     dr0, rax
+            mov     eax, 1 | (1 << 16) | (3 << 18)  ; L0, R/W0 = 01 (write), LEN0 = 4 bytes
+            mov     dr7, rax
+            xor     eax, eax
+            mov     dr6, rax
+            mov     ebx, [scratch + 8]              ; a read does not match
+            TRAP64  15, 1, -1, mov dword [scratch + 8], 1
+            mov     rax, dr6
+            and     eax, 0xF
+            CHK64   15, rax, 1
+            xor     eax, eax
+            mov     dr7, rax
+            PRINTLN64 "exc64: #DB (INT 1, single step, DR0 execute and write) ok"
             TRAP64  5, 3, -1, int3
             PRINTLN64 "exc64: #BP ok"
             FAULT64 6, 6, -1, db 0xCE               ; INTO is invalid in 64-bit mode
