@@ -16,6 +16,7 @@ header:     dd      0x1BADB002, MB1_FLAGS, -(0x1BADB002 + MB1_FLAGS)
             dd      bss_end                 ; bss_end_addr
             dd      _start                  ; entry_addr
 
+%define KERNEL_END bss_end
 %include "multiboot.inc"
 
 _start:     mov     esp, stack_top

@@ -10,6 +10,8 @@ MB1_FLAGS   equ 0x3                 ; page-aligned modules, memory information
             section .multiboot progbits alloc noexec nowrite align=4
             dd      0x1BADB002, MB1_FLAGS, -(0x1BADB002 + MB1_FLAGS)
 
+            extern  _end
+%define KERNEL_END _end
 %include "multiboot.inc"
 
             global  _start

@@ -23,6 +23,8 @@ mb2_header: dd      MB2_MAGIC, 0, mb2_header_end - mb2_header
             dd      8
 mb2_header_end:
 
+            extern  _end
+%define KERNEL_END _end
 %include "multiboot.inc"
 
             global  _start
@@ -43,6 +45,11 @@ _start:     mov     esp, stack_top
             CHK     4, eax, 0                       ; 8-byte aligned
             mov     ebx, [mbi]
             CHKRANGE 5, [ebx], 16, 0x100000         ; total_size
+            mov     eax, [mbi]
+            mov     edx, eax
+            add     edx, [eax]
+            mov     ebp, 9
+            call    check_outside                   ; not over the kernel
             ; one pass to find the tags (their order is the loader's choice)
             mov     ebp, [mbi]
             mov     eax, [ebp]
