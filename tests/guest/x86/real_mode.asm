@@ -192,8 +192,26 @@ after40:    setc    bl
             add     al, 1                   ; OF=1
             into
 .of:        CHK16   57, [scratch + 2], R(.of)
+            ; LIDT moves the real-mode IVT too (SDM Vol.3 §20.1.4)
+            mov     word [es:0x6000 + 0x40 * 4], R(int40b)
+            mov     word [es:0x6000 + 0x40 * 4 + 2], 0xF000
+            mov     bx, R(idtr_6000)
+            lidt    [cs:bx]
+            xor     ax, ax
+            int     0x40
+            mov     bx, R(idtr_rm)
+            lidt    [cs:bx]
+            CHK16   58, ax, 0xB0B0
+            xor     ax, ax
+            int     0x40
+            CHK16   59, ax, 0x1111
             PRINTLN16 "real_mode: ivt ok"
             jmp     pass16
+
+int40b:     mov     ax, 0xB0B0
+            iret
+idtr_6000:  dw      0x3FF
+            dd      0x6000
 
 int40:      push    bp
             mov     bp, sp
