@@ -148,6 +148,10 @@ void x86_write_cr(x86_cpu *cpu, int n, uint64_t v);
 bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v);
 bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v);
 
+/* MMX registers (the x87 significands) */
+uint64_t x86_mm_get(const x86_cpu *cpu, unsigned i);
+void x86_mm_set(x86_cpu *cpu, unsigned i, uint64_t v);
+
 static inline void require_cpl0(x86_cpu *cpu)
 {
     if (cpu->cpl != 0)

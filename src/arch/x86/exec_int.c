@@ -818,22 +818,6 @@ void h_fwait(x86_cpu *cpu, const x86_insn *in)
 {
     if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
         x86_fault(cpu, EXC_NM, 0);
-}
-
-/* x87 and SSE until the FP library is wired: the architectural #NM/#UD gates only. */
-void h_x87(x86_cpu *cpu, const x86_insn *in)
-{
-    if (cpu->cr0 & (CR0_EM | CR0_TS))
-        x86_fault(cpu, EXC_NM, 0);
-    x86_fault(cpu, EXC_UD, 0);
-}
-
-void h_fpstate(x86_cpu *cpu, const x86_insn *in)
-{
-    x86_fault(cpu, EXC_UD, 0);
-}
-
-void h_sse(x86_cpu *cpu, const x86_insn *in)
-{
-    x86_fault(cpu, EXC_UD, 0);
+    if (cpu->fsw & 0x80) /* FSW.ES: a pending unmasked x87 exception (SDM Vol.1 §8.6) */
+        x86_fault(cpu, EXC_MF, 0);
 }
