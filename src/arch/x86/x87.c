@@ -71,6 +71,11 @@ static void store_phys(x86_cpu *cpu, unsigned p, fx80 v)
     cpu->ftw = (uint16_t)((cpu->ftw & ~(3u << (2 * p))) | (tag_of(v) << (2 * p)));
 }
 
+static bool is_nan(fx80 v)
+{
+    return (v.sign_exp & 0x7fff) == 0x7fff && (v.mant << 1) != 0;
+}
+
 static fx80 st_get(const x86_cpu *cpu, unsigned i)
 {
     return load_phys(cpu, phys(cpu, i));
@@ -95,6 +100,8 @@ static void pop(x86_cpu *cpu)
 /* Record exception flags of one operation; true if an unmasked one was raised. */
 static bool raise(x86_cpu *cpu, unsigned status)
 {
+    if (status & X86_FE_IE) /* invalid takes precedence over denormal (SDM §8.7) */
+        status &= ~(unsigned)X86_FE_DE;
     cpu->fsw = (uint16_t)((cpu->fsw & ~FSW_C1) | (status & (FSW_C1 | X86_FE_ALL)));
     if (status & FSW_SF)
         cpu->fsw |= FSW_SF;
@@ -202,14 +209,17 @@ static fx80 arith(unsigned op, fx80 a, fx80 b, fx80_env *e)
     }
 }
 
-static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops)
+static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops, unsigned pre)
 {
     fx80_env e = env_of(cpu);
+    e.status = pre;
     unsigned cc = fx80_compare(a, b, quiet, &e);
     bool unm = raise(cpu, e.status & ~(unsigned)FSW_C1);
     if (!unm || !fx80_unmasked_no_write(&e))
         set_cc(cpu, cc);
     cpu->fsw &= (uint16_t)~FSW_C1;
+    if (unm && fx80_unmasked_no_write(&e))
+        return; /* an unmasked invalid/denormal operand: no pop */
     while (pops-- > 0)
         pop(cpu);
 }
@@ -224,6 +234,10 @@ static void comi(x86_cpu *cpu, unsigned i, bool quiet, bool do_pop)
         bool unm = raise(cpu, e.status);
         if (!unm)
             flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
+        if (unm && fx80_unmasked_no_write(&e)) {
+            cpu->fsw &= (uint16_t)~FSW_C1;
+            return;
+        }
     }
     cpu->fsw &= (uint16_t)~FSW_C1;
     if (do_pop)
@@ -490,8 +504,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             return;
         }
         if (reg == 2 || reg == 3) {
-            raise(cpu, e.status);
-            compare(cpu, st_get(cpu, 0), m, false, reg == 3);
+            compare(cpu, st_get(cpu, 0), m, false, reg == 3, e.status);
             return;
         }
         fx80 r = arith(reg, st_get(cpu, 0), m, &e);
@@ -624,7 +637,7 @@ static void d9_reg(x86_cpu *cpu, unsigned modrm, unsigned i)
         return;
     case 0xe4: /* FTST */
         if (!need(cpu, 0)) { set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3); return; }
-        compare(cpu, st_get(cpu, 0), fx80_from_int(0), false, 0);
+        compare(cpu, st_get(cpu, 0), fx80_from_int(0), false, 0, 0);
         return;
     case 0xe5: /* FXAM */
         set_cc(cpu, empty(cpu, 0) ? (FSW_C3 | FSW_C0 | ((st_get(cpu, 0).sign_exp >> 15) ? FSW_C1 : 0))
@@ -640,11 +653,31 @@ static void d9_reg(x86_cpu *cpu, unsigned modrm, unsigned i)
     /* one- and two-operand functions of ST(0) [and ST(1)] */
     bool two = modrm == 0xf1 || modrm == 0xf3 || modrm == 0xf5 || modrm == 0xf8 ||
                modrm == 0xf9 || modrm == 0xfd;
+    bool to_st1 = modrm == 0xf1 || modrm == 0xf3 || modrm == 0xf9; /* result in ST(1), pop */
+    bool pushes = modrm == 0xf2 || modrm == 0xf4 || modrm == 0xfb;
+    /* the instructions that report "incomplete / out of range" in C2 clear it even when
+     * they fault (measured on Intel hardware) */
+    if (modrm == 0xf2 || modrm == 0xf5 || modrm == 0xf8 || modrm >= 0xfb)
+        if (modrm != 0xfc && modrm != 0xfd)
+            cpu->fsw &= (uint16_t)~FSW_C2;
     if (!need(cpu, 0) || (two && !need(cpu, 1))) {
         if (cpu->fcw & X86_FE_IE) {
-            st_set(cpu, 0, FX80_INDEFINITE);
-            if (two && modrm != 0xf5 && modrm != 0xf8 && modrm != 0xfd)
+            if (to_st1) {
+                st_set(cpu, 1, FX80_INDEFINITE);
                 pop(cpu);
+            } else {
+                st_set(cpu, 0, FX80_INDEFINITE);
+                if (pushes)
+                    push(cpu, FX80_INDEFINITE);
+            }
+        }
+        return;
+    }
+    if (pushes && !empty(cpu, 7)) { /* stack overflow on the push (SDM FXTRACT, FPTAN) */
+        if (stack_fault(cpu, true)) {
+            st_set(cpu, 0, FX80_INDEFINITE);
+            set_top(cpu, top(cpu) - 1);
+            st_set(cpu, 0, FX80_INDEFINITE);
         }
         return;
     }
@@ -685,9 +718,15 @@ static void d9_reg(x86_cpu *cpu, unsigned modrm, unsigned i)
     case 0xf5: case 0xf8: { /* FPREM1, FPREM */
         fx80 r = fx80_prem(a, b, modrm == 0xf5, &e);
         unsigned cc = e.status & (FSW_C0 | FSW_C2 | FSW_C3 | FSW_C1);
-        e.status &= ~(unsigned)(FSW_C0 | FSW_C2 | FSW_C3);
+        e.status &= ~(unsigned)(FSW_C0 | FSW_C2 | FSW_C3 | FSW_C1);
+        bool nan_in = is_nan(a) || is_nan(b);
+        unsigned keep = cpu->fsw & (FSW_C0 | FSW_C3);
         commit(cpu, 0, r, &e);
-        set_cc(cpu, cc);
+        /* an invalid or NaN operation leaves C0 and C3 as they were (Intel hardware) */
+        if ((e.status & X86_FE_IE) || nan_in)
+            set_cc(cpu, keep);
+        else
+            set_cc(cpu, cc);
         return;
     }
     case 0xfa: commit(cpu, 0, fx80_sqrt(a, &e), &e); return;
@@ -724,7 +763,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, i), false,
-                    b == 0xde ? 2 : reg == 3 ? 1 : 0);
+                    b == 0xde ? 2 : reg == 3 ? 1 : 0, 0);
             return;
         }
         unsigned dst = b == 0xd8 ? 0 : i;
@@ -790,7 +829,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
                 if (cpu->fcw & X86_FE_IE) { pop(cpu); pop(cpu); }
                 return;
             }
-            compare(cpu, st_get(cpu, 0), st_get(cpu, 1), true, 2);
+            compare(cpu, st_get(cpu, 0), st_get(cpu, 1), true, 2, 0);
             return;
         }
         if (b == 0xdb) {
@@ -824,7 +863,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
                 if ((cpu->fcw & X86_FE_IE) && reg == 5) pop(cpu);
                 return;
             }
-            compare(cpu, st_get(cpu, 0), st_get(cpu, i), true, reg == 5);
+            compare(cpu, st_get(cpu, 0), st_get(cpu, i), true, reg == 5, 0);
             return;
         default: x86_fault(cpu, EXC_UD, 0);
         }
