@@ -634,20 +634,22 @@ void h_bitcount(x86_cpu *cpu, const x86_insn *in)
         flags_put(cpu, FL_ARITH, v ? 0 : FL_ZF);
         return;
     }
-    case 1: case 2: /* BSF, BSR: a zero source leaves the destination unchanged */
-        if (!v) {
-            flags_put(cpu, FL_ZF, FL_ZF);
-            return;
+    case 1: case 2: { /* BSF, BSR: a zero source leaves the destination unchanged */
+        /* Undefined flags as an Intel host gives them: CF OF SF AF = 0, PF from the
+         * result (from 0 when the source is 0). */
+        uint64_t n = 0;
+        if (v) {
+            n = op == 1 ? (uint64_t)__builtin_ctzll(v) : (uint64_t)(63 - __builtin_clzll(v));
+            opd_write(cpu, in, 0, n);
         }
-        opd_write(cpu, in, 0, op == 1 ? (uint64_t)__builtin_ctzll(v)
-                                      : (uint64_t)(63 - __builtin_clzll(v)));
-        flags_put(cpu, FL_ZF, 0);
+        flags_put(cpu, FL_ARITH, parity8(n) | (v ? 0 : FL_ZF));
         return;
-    default: { /* TZCNT, LZCNT: CF = source zero, ZF = result zero */
+    }
+    default: { /* TZCNT, LZCNT: CF = source zero, ZF = result zero; OF SF AF PF = 0 */
         uint64_t n = !v ? bits : op == 3 ? (uint64_t)__builtin_ctzll(v)
                                          : (uint64_t)(__builtin_clzll(v) - (64 - (int)bits));
         opd_write(cpu, in, 0, n);
-        flags_put(cpu, FL_CF | FL_ZF, (v ? 0 : FL_CF) | (n ? 0 : FL_ZF));
+        flags_put(cpu, FL_ARITH, (v ? 0 : FL_CF) | (n ? 0 : FL_ZF));
         return;
     }
     }
