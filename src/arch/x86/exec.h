@@ -76,8 +76,6 @@ static inline uint64_t x86_ea(const x86_cpu *cpu, const x86_insn *in)
     return a & mask_bytes(in->asz);
 }
 
-/* Size in bytes of operand spec o for this instruction. */
-unsigned opd_size(const x86_insn *in, uint8_t o);
 /* Read / write operand k (0..2) of the instruction per its spec. */
 uint64_t opd_read(x86_cpu *cpu, const x86_insn *in, int k);
 uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k);

@@ -4,28 +4,6 @@
  * listed in flags.h. */
 #include "arch/x86/exec.h"
 
-unsigned opd_size(const x86_insn *in, uint8_t o)
-{
-    switch (o) {
-    case O_Eb: case O_Gb: case O_Ib: case O_Jb: case O_Zb: case O_AL: case O_CL:
-    case O_Mb: case O_Ob: case O_Xb: case O_Yb: case O_ONE:
-        return 1;
-    case O_Ew: case O_Gw: case O_Iw: case O_Mw: case O_DX: case O_Sw:
-    case O_ES: case O_CS: case O_SS: case O_DS: case O_FS: case O_GS:
-        return 2;
-    case O_Ed: case O_Gd: case O_Md:
-        return 4;
-    case O_Eq: case O_Mq:
-        return 8;
-    case O_Ey: case O_Gy: case O_Ry: case O_Cd: case O_Dd:
-        return in->osz == 8 ? 8 : 4;
-    case O_Iz: case O_Jz:
-        return in->osz == 2 ? 2 : 4;
-    default:
-        return in->osz;
-    }
-}
-
 static unsigned zreg(const x86_insn *in)
 {
     return (in->opb & 7u) | ((in->rex & 1u) << 3);
@@ -40,8 +18,8 @@ static uint64_t mem_off(const x86_cpu *cpu, const x86_insn *in, uint8_t o)
 
 static uint64_t opd_read_(x86_cpu *cpu, const x86_insn *in, int k, bool rmw)
 {
-    uint8_t o = x86_info(in)->opd[k];
-    unsigned size = opd_size(in, o);
+    uint8_t o = in->opd[k];
+    unsigned size = in->osize[k];
     bool rex = in->rex != 0;
     switch (o) {
     case O_Eb: case O_Ew: case O_Ed: case O_Eq: case O_Ev: case O_Ey:
@@ -90,8 +68,8 @@ uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k)
 
 void opd_write(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v)
 {
-    uint8_t o = x86_info(in)->opd[k];
-    unsigned size = opd_size(in, o);
+    uint8_t o = in->opd[k];
+    unsigned size = in->osize[k];
     bool rex = in->rex != 0;
     switch (o) {
     case O_Eb: case O_Ew: case O_Ed: case O_Eq: case O_Ev: case O_Ey:
@@ -124,7 +102,7 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 void h_alu(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t m = mask_bytes(size);
     uint64_t b = opd_read(cpu, in, 1) & m;
     uint64_t a = (op == ALU_CMP ? opd_read(cpu, in, 0) : opd_read_rmw(cpu, in, 0)) & m;
@@ -148,14 +126,14 @@ void h_alu(x86_cpu *cpu, const x86_insn *in)
 
 void h_test(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t r = opd_read(cpu, in, 0) & opd_read(cpu, in, 1) & mask_bytes(size);
     lf_set(cpu, LF_LOGIC, size, r, 0, 0);
 }
 
 void h_incdec(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t a = opd_read_rmw(cpu, in, 0);
     bool dec = x86_info(in)->arg;
     uint64_t r = (dec ? a - 1 : a + 1) & mask_bytes(size);
@@ -167,7 +145,7 @@ void h_incdec(x86_cpu *cpu, const x86_insn *in)
 
 void h_notneg(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t a = opd_read_rmw(cpu, in, 0) & mask_bytes(size);
     if (x86_info(in)->arg == 0) {
         opd_write(cpu, in, 0, ~a);
@@ -183,7 +161,7 @@ void h_notneg(x86_cpu *cpu, const x86_insn *in)
 void h_shift(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]), bits = size * 8;
+    unsigned size = in->osize[0], bits = size * 8;
     uint64_t m = mask_bytes(size), top = 1ull << (bits - 1);
     unsigned count = (unsigned)opd_read(cpu, in, 1) & (size == 8 ? 63 : 31);
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
@@ -259,7 +237,7 @@ void h_shift(x86_cpu *cpu, const x86_insn *in)
 void h_shxd(x86_cpu *cpu, const x86_insn *in)
 {
     bool right = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]), bits = size * 8;
+    unsigned size = in->osize[0], bits = size * 8;
     uint64_t m = mask_bytes(size), top = 1ull << (bits - 1);
     unsigned c = (unsigned)opd_read(cpu, in, 2) & (size == 8 ? 63 : 31);
     uint64_t b = opd_read(cpu, in, 1) & m;
@@ -350,7 +328,7 @@ static void set_pair(x86_cpu *cpu, unsigned size, uint64_t lo, uint64_t hi)
 void h_muldiv(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]), bits = size * 8;
+    unsigned size = in->osize[0], bits = size * 8;
     uint64_t m = mask_bytes(size);
     uint64_t src = opd_read(cpu, in, 0) & m;
     uint64_t acc = cpu->gpr[RAX] & m;
@@ -468,7 +446,7 @@ void h_movzx(x86_cpu *cpu, const x86_insn *in)
 
 void h_movsx(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned ss = opd_size(in, x86_info(in)->opd[1]);
+    unsigned ss = in->osize[1];
     opd_write(cpu, in, 0, (uint64_t)sext_bytes(opd_read(cpu, in, 1), ss));
 }
 
@@ -489,7 +467,7 @@ void h_xchg(x86_cpu *cpu, const x86_insn *in)
 
 void h_xadd(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t m = mask_bytes(size);
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
     uint64_t b = opd_read(cpu, in, 1) & m;
@@ -501,7 +479,7 @@ void h_xadd(x86_cpu *cpu, const x86_insn *in)
 
 void h_cmpxchg(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t m = mask_bytes(size);
     uint64_t d = opd_read_rmw(cpu, in, 0) & m;
     uint64_t acc = cpu->gpr[RAX] & m;
