@@ -215,8 +215,7 @@ static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops, unsigned
     e.status = pre;
     unsigned cc = fx80_compare(a, b, quiet, &e);
     bool unm = raise(cpu, e.status & ~(unsigned)FSW_C1);
-    if (!unm || !fx80_unmasked_no_write(&e))
-        set_cc(cpu, cc);
+    set_cc(cpu, cc); /* set even when the invalid operand is unmasked (Intel) */
     cpu->fsw &= (uint16_t)~FSW_C1;
     if (unm && fx80_unmasked_no_write(&e))
         return; /* an unmasked invalid/denormal operand: no pop */
@@ -232,8 +231,7 @@ static void comi(x86_cpu *cpu, unsigned i, bool quiet, bool do_pop)
         fx80_env e = env_of(cpu);
         unsigned efl = fx80_comi(st_get(cpu, 0), st_get(cpu, i), quiet, &e);
         bool unm = raise(cpu, e.status);
-        if (!unm)
-            flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
+        flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
         if (unm && fx80_unmasked_no_write(&e)) {
             cpu->fsw &= (uint16_t)~FSW_C1;
             return;
