@@ -154,6 +154,12 @@ static void test_random_code(void)
         setup64(code, sizeof code);
         if (round % 3 == 1)
             x86_cpu_load_flat_mode(&cpu, 32), cpu.efer = 0, cpu.cr0 &= ~CR0_PG;
+        if (round % 3 == 2) { /* real mode, CS based at the code */
+            x86_cpu_reset(&cpu);
+            cpu.seg[SEG_CS].base = CODE;
+            cpu.seg[SEG_CS].sel = 0xffff; /* unreal: the base is not sel << 4 */
+            cpu.gpr[RSP] = 0x8000;
+        }
         cpu.stop_on_exception = true;
         for (int k = 0; k < 50 && !cpu.halted; k++) {
             x86_cpu_run(&cpu, 200);
@@ -164,11 +170,39 @@ static void test_random_code(void)
                 bad++;
             /* skip the faulting byte and go on */
             cpu.exc.pending = false;
-            cpu.rip = CODE + ((cpu.rip + 1 - CODE) & 0xfff);
-            cpu.gpr[RSP] = 0x80000;
+            if (round % 3 == 2) {
+                cpu.rip = (cpu.rip + 1) & 0xfff;
+                cpu.seg[SEG_CS].base = CODE;
+                cpu.gpr[RSP] = 0x8000;
+            } else {
+                cpu.rip = CODE + ((cpu.rip + 1 - CODE) & 0xfff);
+                cpu.gpr[RSP] = 0x80000;
+            }
         }
         cpu.stop_on_exception = false;
     }
+    /* and with delivery on: every fault goes through the (zeroed) IVT/IDT, which must end
+     * in handlers, double faults or triple-fault resets, never a host problem */
+    for (int round = 0; round < 90; round++) {
+        uint8_t code[4096];
+        for (size_t i = 0; i < sizeof code; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            code[i] = (uint8_t)(seed >> 56);
+        }
+        setup64(code, sizeof code);
+        if (round % 3 == 1)
+            x86_cpu_load_flat_mode(&cpu, 32), cpu.efer = 0, cpu.cr0 &= ~CR0_PG;
+        if (round % 3 == 2) {
+            x86_cpu_reset(&cpu);
+            cpu.seg[SEG_CS].base = CODE;
+            cpu.seg[SEG_CS].sel = 0xffff; /* unreal: the base is not sel << 4 */
+        }
+        m.stop = 0;
+        for (int k = 0; k < 20 && !cpu.halted && !m.stop; k++)
+            x86_cpu_run(&cpu, 500);
+    }
+    m.stop = 0;
+    m.reset_requested = false;
     CHECK(stops > 0, "random code: exceptions reported");
     CHECK_EQ(bad, 0, "random code: only architectural vectors");
 }
