@@ -139,6 +139,60 @@ static void test_smc(void)
     CHECK_EQ(cpu.gpr[RAX] & 0xff, 0x42, "store into the running block is executed");
 }
 
+static const uint8_t prog_fp[] = {
+  0xdb, 0xe3, 0xdd, 0x04, 0x25, 0x00, 0x00, 0x20, 0x00, 0xdc, 0x04, 0x25,
+  0x08, 0x00, 0x20, 0x00, 0xdd, 0x1c, 0x25, 0x10, 0x00, 0x20, 0x00, 0x0f,
+  0x28, 0x0c, 0x25, 0x20, 0x00, 0x20, 0x00, 0x0f, 0x58, 0x0c, 0x25, 0x30,
+  0x00, 0x20, 0x00, 0x0f, 0x29, 0x0c, 0x25, 0x40, 0x00, 0x20, 0x00, 0x0f,
+  0xae, 0x04, 0x25, 0x00, 0x10, 0x20, 0x00, 0x0f, 0x20, 0xc0, 0x48, 0x83,
+  0xc8, 0x08, 0x0f, 0x22, 0xc0, 0x0f, 0x58, 0xc9, 0xf4
+};
+
+static void wrd(uint64_t a, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    bus_write(&m.bus, a, 8, v);
+}
+
+static void wrf4(uint64_t a, float x0, float x1, float x2, float x3)
+{
+    float f[4] = {x0, x1, x2, x3};
+    bus_copy_to_ram(&m.bus, a, f, 16);
+}
+
+/* x87 and SSE wired to the FP libraries; FXSAVE's image; the CR0/CR4 gates. */
+static void test_fp(void)
+{
+    setup64(prog_fp, sizeof prog_fp);
+    wrd(0x200000, 1.5);
+    wrd(0x200008, 2.25);
+    wrf4(0x200020, 1, 2, 3, 4);
+    wrf4(0x200030, 0.5, 0.25, -3, 8);
+    cpu.cr4 |= CR4_OSFXSR;
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100);
+    cpu.stop_on_exception = false;
+    double d;
+    uint64_t v = rd(0x200010, 8);
+    memcpy(&d, &v, 8);
+    CHECK(d == 3.75, "x87 fld/fadd/fstp m64");
+    float f[4];
+    bus_copy_from_ram(&m.bus, 0x200040, f, 16);
+    CHECK(f[0] == 1.5f && f[1] == 2.25f && f[2] == 0.0f && f[3] == 12.0f, "SSE addps");
+    CHECK_EQ(rd(0x201000, 2), 0x37f, "FXSAVE: FCW after FNINIT");
+    CHECK_EQ(rd(0x201018, 4), 0x1f80, "FXSAVE: MXCSR");
+    CHECK_EQ(rd(0x201000 + 160 + 16, 4), 0x3fc00000, "FXSAVE: XMM1 lane 0 = 1.5f");
+    CHECK(cpu.exc.pending && cpu.exc.vector == EXC_NM, "CR0.TS: SSE raises #NM");
+    /* without CR4.OSFXSR, SSE is #UD */
+    setup64(prog_fp, sizeof prog_fp);
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100);
+    cpu.stop_on_exception = false;
+    CHECK(cpu.exc.pending && cpu.exc.vector == EXC_UD, "CR4.OSFXSR = 0: movaps is #UD");
+    CHECK_EQ(rd(cpu.rip, 2), 0x280f, "at the movaps");
+}
+
 /* Random bytes as code, in each code size: whatever they do, the host survives and
  * every stop is an instruction boundary with a sane exception. */
 static void test_random_code(void)
@@ -220,6 +274,7 @@ int main(void)
     test_strings();
     test_muldiv();
     test_smc();
+    test_fp();
     test_random_code();
     x86_cpu_destroy(&cpu);
     bus_destroy(&m.bus);
