@@ -193,6 +193,36 @@ static void test_fp(void)
     CHECK_EQ(rd(cpu.rip, 2), 0x280f, "at the movaps");
 }
 
+static const uint8_t prog_xsave[] = {
+  0x0f, 0x20, 0xe0, 0x48, 0x0d, 0x00, 0x06, 0x04, 0x00, 0x0f, 0x22, 0xe0,
+  0x31, 0xc9, 0xb8, 0x03, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x01, 0xd1,
+  0x0f, 0x01, 0xd0, 0x49, 0x89, 0xc0, 0x0f, 0x28, 0x0c, 0x25, 0x20, 0x00,
+  0x20, 0x00, 0xb8, 0x03, 0x00, 0x00, 0x00, 0x0f, 0xae, 0x24, 0x25, 0x00,
+  0x20, 0x20, 0x00, 0x0f, 0x57, 0xc9, 0x0f, 0xae, 0x2c, 0x25, 0x00, 0x20,
+  0x20, 0x00, 0x0f, 0x29, 0x0c, 0x25, 0x40, 0x00, 0x20, 0x00, 0xb8, 0x02,
+  0x00, 0x00, 0x00, 0x0f, 0xae, 0x2c, 0x25, 0x08, 0x20, 0x20, 0x00, 0xf4
+};
+
+/* XSETBV/XGETBV, XSAVE and XRSTOR of the x87 and SSE components (standard format). */
+static void test_xsave(void)
+{
+    setup64(prog_xsave, sizeof prog_xsave);
+    wrf4(0x200020, 1, 2, 3, 4);
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100);
+    cpu.stop_on_exception = false;
+    CHECK_EQ(cpu.gpr[R8], 3, "XCR0 = x87 | SSE");
+    CHECK_EQ(rd(0x202000 + 512, 8), 3, "XSTATE_BV");
+    CHECK_EQ(rd(0x202000 + 160 + 16, 8), rd(0x200020, 8), "XMM1 in the legacy region");
+    CHECK_EQ(rd(0x200040, 8), rd(0x200020, 8), "XRSTOR brought XMM1 back");
+    CHECK(cpu.exc.pending && cpu.exc.vector == EXC_GP, "misaligned XRSTOR: #GP");
+    uint32_t r[4];
+    x86_cpuid(&cpu, 1, 0, r);
+    CHECK((r[2] & (3u << 26)) == (3u << 26), "CPUID: XSAVE and OSXSAVE");
+    x86_cpuid(&cpu, 0xd, 0, r);
+    CHECK(r[0] == 3 && r[1] == 576, "CPUID 0xD: components and size");
+}
+
 /* Random bytes as code, in each code size: whatever they do, the host survives and
  * every stop is an instruction boundary with a sane exception. */
 static void test_random_code(void)
@@ -275,6 +305,7 @@ int main(void)
     test_muldiv();
     test_smc();
     test_fp();
+    test_xsave();
     test_random_code();
     x86_cpu_destroy(&cpu);
     bus_destroy(&m.bus);
