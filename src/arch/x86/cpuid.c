@@ -18,7 +18,8 @@ uint32_t x86_feature_mask(const x86_cpu *cpu)
            (1u << F_CX16) | (1u << F_FSGSBASE) | (1u << F_LM) | (1u << F_SYSCALL) |
            (1u << F_SEP) | (1u << F_CLFLUSH) | (1u << F_X87) | (1u << F_MMX) |
            (1u << F_FXSR) | (1u << F_SSE) | (1u << F_SSE2) | (1u << F_SSE3) |
-           (1u << F_SSSE3) | (1u << F_XSAVE) | (1u << F_SSE41) | (1u << F_SSE42);
+           (1u << F_SSSE3) | (1u << F_XSAVE) | (1u << F_SSE41) | (1u << F_SSE42) |
+           (1u << F_SMAP);
 }
 
 static void put_str(uint32_t *out, const char *s)
