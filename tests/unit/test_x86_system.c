@@ -549,6 +549,30 @@ static void test_syscall(void)
     CHECK_EQ(cpu.seg[SEG_GS].base, 0, "SWAPGS pair restores the user GS base");
 }
 
+static const uint8_t prog_lar[] = {
+  0x0f, 0x01, 0x14, 0x25, 0x00, 0x58, 0x00, 0x00, 0x66, 0xb8, 0x2b, 0x00,
+  0x0f, 0x02, 0xc8, 0x0f, 0x94, 0xc3, 0x0f, 0x03, 0xd0, 0x0f, 0x94, 0xc7,
+  0x0f, 0x00, 0xe0, 0x40, 0x0f, 0x94, 0xc6, 0x0f, 0x00, 0xe8, 0x40, 0x0f,
+  0x94, 0xc7, 0x66, 0xb8, 0x4b, 0x00, 0x44, 0x0f, 0x02, 0xc0, 0x41, 0x0f,
+  0x94, 0xc1, 0xf4
+};
+
+/* LAR / LSL / VERR / VERW against the GDT (SDM Vol.2 LAR, LSL, VERR/VERW). */
+static void test_lar_lsl(void)
+{
+    setup();
+    bus_copy_to_ram(&m.bus, 0x101000, prog_lar, sizeof prog_lar);
+    cpu.rip = 0x101000;
+    x86_cpu_run(&cpu, 100);
+    CHECK(cpu.halted, "lar: reaches hlt");
+    CHECK_EQ(cpu.gpr[RBX] & 0xffff, 0x0101, "LAR and LSL succeed (ZF)");
+    CHECK_EQ(cpu.gpr[RCX], 0x00a0fa00, "LAR: type/DPL/P and G/L bits");
+    CHECK_EQ(cpu.gpr[RDX], 0xffffffff, "LSL: the limit scaled by G");
+    CHECK_EQ(cpu.gpr[RSI] & 0xff, 1, "VERR of readable code");
+    CHECK_EQ(cpu.gpr[RDI] & 0xff, 0, "VERW of code fails");
+    CHECK_EQ(cpu.gpr[R9] & 0xff, 0, "LAR past the GDT limit fails");
+}
+
 static int acks;
 static int ack(void *opaque)
 {
@@ -624,6 +648,7 @@ int main(void)
     test_protected32();
     test_user_and_faults();
     test_syscall();
+    test_lar_lsl();
     test_external_interrupt();
     test_triple_fault();
     test_stop_on_exception();
