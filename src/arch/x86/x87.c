@@ -162,6 +162,13 @@ static void set_cc(x86_cpu *cpu, unsigned cc)
                           (cc & (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)));
 }
 
+/* A store to memory is suppressed by an unmasked exception other than precision (SDM
+ * Vol.1 §8.5.3-8.5.6; an unmasked PE still stores and pops, as Intel hardware does). */
+static bool store_blocked(const x86_cpu *cpu, const fx80_env *e)
+{
+    return (e->status & ~cpu->fcw & (X86_FE_ALL & ~(unsigned)X86_FE_PE)) != 0;
+}
+
 /* ---- memory operands ---- */
 
 static uint64_t ea_of(x86_cpu *cpu, const x86_insn *in)
@@ -603,6 +610,10 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         switch (reg) {
         case 0: {
             fx80 v = load_mem(cpu, in, 0, &e);
+            if (!empty(cpu, 7)) { /* overflow: only the stack fault is reported */
+                push(cpu, v);
+                return;
+            }
             if (raise(cpu, e.status) && fx80_unmasked_no_write(&e))
                 return;
             push(cpu, v);
@@ -611,7 +622,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         case 2: case 3: {
             fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
             uint32_t r = fx80_to_f32(v, &e);
-            if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+            if (raise(cpu, e.status) && store_blocked(cpu, &e))
                 return;
             x86_write(cpu, in->seg, off, 4, r);
             if (reg == 3) pop(cpu);
@@ -632,6 +643,10 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         case 0: {
             fx80 v = b == 0xdd ? fx80_from_f64(x86_read(cpu, in->seg, off, 8), &e)
                                : fx80_from_int(sext_bytes(x86_read(cpu, in->seg, off, isz), isz));
+            if (!empty(cpu, 7)) {
+                push(cpu, v);
+                return;
+            }
             if (raise(cpu, e.status) && fx80_unmasked_no_write(&e))
                 return;
             push(cpu, v);
@@ -641,7 +656,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
             uint64_t r = b == 0xdd && reg != 1 ? fx80_to_f64(v, &e)
                                                : fx80_to_int(v, isz * 8, reg == 1, &e);
-            if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+            if (raise(cpu, e.status) && store_blocked(cpu, &e))
                 return;
             x86_write(cpu, in->seg, off, isz, r);
             if (reg != 2) pop(cpu);
@@ -671,7 +686,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
                 uint8_t bcd[10];
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 fx80_to_bcd(v, bcd, &e);
-                if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+                if (raise(cpu, e.status) && store_blocked(cpu, &e))
                     return;
                 x86_lin_probe_write(cpu, x86_seg_linear(cpu, in->seg, off, 10, ACC_W), 10,
                                     ACC_W);
@@ -693,7 +708,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             { /* FISTP m64 */
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 uint64_t r = fx80_to_int(v, 64, false, &e);
-                if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+                if (raise(cpu, e.status) && store_blocked(cpu, &e))
                     return;
                 x86_write(cpu, in->seg, off, 8, r);
                 pop(cpu);
