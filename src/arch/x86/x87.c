@@ -126,6 +126,8 @@ static bool push(x86_cpu *cpu, fx80 v)
         if (!stack_fault(cpu, true))
             return false;
         v = FX80_INDEFINITE;
+    } else {
+        cpu->fsw &= (uint16_t)~FSW_C1;
     }
     set_top(cpu, t);
     store_phys(cpu, t, v);
@@ -237,14 +239,14 @@ static void comi(x86_cpu *cpu, unsigned i, bool quiet, bool do_pop)
     } else {
         fx80_env e = env_of(cpu);
         unsigned efl = fx80_comi(st_get(cpu, 0), st_get(cpu, i), quiet, &e);
+        unsigned c1 = cpu->fsw & FSW_C1;
         bool unm = raise(cpu, e.status);
+        cpu->fsw = (uint16_t)((cpu->fsw & ~FSW_C1) | c1);
         flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
-        if (unm && fx80_unmasked_no_write(&e)) {
-            cpu->fsw &= (uint16_t)~FSW_C1;
+        if (unm && fx80_unmasked_no_write(&e))
             return;
-        }
     }
-    cpu->fsw &= (uint16_t)~FSW_C1;
+    /* FCOMI/FUCOMI leave C1 alone (Intel hardware) */
     if (do_pop)
         pop(cpu);
 }
@@ -923,8 +925,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
             }
             if (cmov_cond(cpu, b, reg))
                 st_set(cpu, 0, st_get(cpu, i));
-            cpu->fsw &= (uint16_t)~FSW_C1;
-            return;
+            return; /* C1 unchanged (Intel hardware) */
         }
         if (b == 0xda && modrm == 0xe9) { /* FUCOMPP */
             if (!need(cpu, 0) || !need(cpu, 1)) {
@@ -944,7 +945,10 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         x86_fault(cpu, EXC_UD, 0);
     case 0xdd:
         switch (reg) {
-        case 0: free_phys(cpu, phys(cpu, i)); return; /* FFREE */
+        case 0: /* FFREE */
+            free_phys(cpu, phys(cpu, i));
+            cpu->fsw &= (uint16_t)~FSW_C1;
+            return;
         case 1: { /* FXCH4 alias */
             fx80 a = empty(cpu, 0) ? FX80_INDEFINITE : st_get(cpu, 0);
             fx80 c = empty(cpu, i) ? FX80_INDEFINITE : st_get(cpu, i);
@@ -956,6 +960,8 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
             if (!need(cpu, 0) && !(cpu->fcw & X86_FE_IE))
                 return;
             fx80 v = empty(cpu, 0) ? FX80_INDEFINITE : st_get(cpu, 0);
+            if (!empty(cpu, 0))
+                cpu->fsw &= (uint16_t)~FSW_C1;
             st_set(cpu, i, v);
             if (reg == 3) pop(cpu);
             return;
