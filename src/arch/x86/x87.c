@@ -226,8 +226,7 @@ static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops, unsigned
     bool unm = raise(cpu, e.status & ~(unsigned)FSW_C1);
     set_cc(cpu, cc); /* set even when the invalid operand is unmasked (Intel) */
     cpu->fsw &= (uint16_t)~FSW_C1;
-    if (unm && fx80_unmasked_no_write(&e))
-        return; /* an unmasked invalid/denormal operand: no pop */
+    (void)unm; /* the pops happen even with an unmasked exception (Intel hardware) */
     while (pops-- > 0)
         pop(cpu);
 }
@@ -591,6 +590,9 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
     case 0xd8: case 0xda: case 0xdc: case 0xde: {
         unsigned kind = b == 0xd8 ? 0 : b == 0xda ? 1 : b == 0xdc ? 2 : 3;
         fx80 m = load_mem(cpu, in, kind, &e);
+        /* a denormal memory operand is not reported against a NaN (Intel hardware) */
+        if (!empty(cpu, 0) && is_nan(st_get(cpu, 0)))
+            e.status &= ~(unsigned)X86_FE_DE;
         if (!need(cpu, 0)) {
             if (reg == 2 || reg == 3) {
                 set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
@@ -894,7 +896,13 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
     }
     case 0xd9:
         if (reg == 0) { /* FLD ST(i) */
-            if (!need(cpu, i)) { if (cpu->fcw & X86_FE_IE) push(cpu, FX80_INDEFINITE); return; }
+            if (!need(cpu, i)) {
+                if (cpu->fcw & X86_FE_IE) {
+                    push(cpu, FX80_INDEFINITE);
+                    cpu->fsw &= (uint16_t)~FSW_C1; /* the underflow is what is reported */
+                }
+                return;
+            }
             push(cpu, st_get(cpu, i));
             return;
         }
