@@ -239,7 +239,8 @@ static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops, unsigned
     bool unm = raise(cpu, e.status & ~(unsigned)FSW_C1);
     set_cc(cpu, cc); /* set even when the invalid operand is unmasked (Intel) */
     cpu->fsw &= (uint16_t)~FSW_C1;
-    (void)unm; /* the pops happen even with an unmasked exception (Intel hardware) */
+    if (unm && fx80_unmasked_no_write(&e))
+        return; /* an unmasked invalid/denormal operand: no pop (stack faults do pop) */
     while (pops-- > 0)
         pop(cpu);
 }
@@ -622,6 +623,8 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             return;
         }
         fx80 r = arith(reg, st_get(cpu, 0), m, &e);
+        if (e.status & X86_FE_ZE) /* divide by zero: a denormal dividend is not reported */
+            e.status &= ~(unsigned)X86_FE_DE;
         commit(cpu, 0, r, &e);
         return;
     }
@@ -720,6 +723,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             if (b == 0xdb) { /* FSTP m80 */
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 store_m80(cpu, in, off, v);
+                cpu->fsw &= (uint16_t)~FSW_C1; /* exact: C1 = 0 */
                 pop(cpu);
                 return;
             }
@@ -791,6 +795,7 @@ static void d9_reg(x86_cpu *cpu, unsigned modrm, unsigned i)
                 st_set(cpu, 0, FX80_INDEFINITE);
                 if (pushes)
                     push(cpu, FX80_INDEFINITE);
+                cpu->fsw &= (uint16_t)~FSW_C1; /* the underflow is what is reported */
             }
         }
         return;
@@ -878,10 +883,8 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         if (reg == 2 || reg == 3 || (b == 0xde && reg == 3)) { /* FCOM(P), FCOMPP */
             if (!need(cpu, 0) || !need(cpu, i)) {
                 set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                if (cpu->fcw & X86_FE_IE) {
-                    int pops = b == 0xde ? 2 : reg == 3 ? 1 : 0;
-                    while (pops-- > 0) pop(cpu);
-                }
+                int pops = b == 0xde ? 2 : reg == 3 ? 1 : 0;
+                while (pops-- > 0) pop(cpu);
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, i), false,
@@ -953,7 +956,8 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         if (b == 0xda && modrm == 0xe9) { /* FUCOMPP */
             if (!need(cpu, 0) || !need(cpu, 1)) {
                 set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                if (cpu->fcw & X86_FE_IE) { pop(cpu); pop(cpu); }
+                pop(cpu);
+                pop(cpu);
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, 1), true, 2, 0);
@@ -992,7 +996,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         case 4: case 5: /* FUCOM, FUCOMP */
             if (!need(cpu, 0) || !need(cpu, i)) {
                 set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                if ((cpu->fcw & X86_FE_IE) && reg == 5) pop(cpu);
+                if (reg == 5) pop(cpu);
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, i), true, reg == 5, 0);
