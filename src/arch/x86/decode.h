@@ -64,7 +64,7 @@ enum { P_ANY, P_NP, P_66, P_F3, P_F2 };
 enum {
     F_BASE, F_X87, F_CX8, F_CMOV, F_MMX, F_SSE, F_SSE2, F_SSE3, F_SSSE3, F_SSE41, F_SSE42,
     F_POPCNT, F_LZCNT, F_BMI1, F_MOVBE, F_RDRAND, F_RDTSCP, F_CX16, F_XSAVE, F_FSGSBASE,
-    F_LM, F_SYSCALL, F_SEP, F_CLFLUSH, F_FXSR, F_COUNT
+    F_LM, F_SYSCALL, F_SEP, F_CLFLUSH, F_FXSR, F_SMAP, F_COUNT
 };
 
 #define X86_OP(name, mnem, handler, arg, map, byte, sel, pfx, o1, o2, o3, feat, attr) \
@@ -105,11 +105,18 @@ typedef struct x86_insn {
     uint8_t modrm;      /* raw ModRM byte */
     bool has_modrm;
     bool riprel;        /* base is RIP (disp relative to the next instruction) */
+    uint8_t osize[3];   /* operand sizes in bytes (from the specs; decode time) */
+    uint8_t opd[3];     /* the operand specs (copied from the table for the hot path) */
+    uint8_t loc[3];     /* where each operand is: X86_LOC_* (decode time) */
+    uint8_t lreg[3];    /* its register number when loc is X86_LOC_REG */
     int64_t disp;
     uint64_t imm, imm2;
 } x86_insn;
 
 #define X86_NOREG 0xff
+
+/* Operand locations resolved at decode time (the execution fast path) */
+enum { X86_LOC_OTHER, X86_LOC_REG, X86_LOC_IMM };
 
 enum x86_decode_status {
     X86_DEC_OK,
@@ -121,6 +128,8 @@ enum x86_decode_status {
 /* Decode the instruction at `code` (avail bytes available) for a code segment of
  * `bits` (16, 32 or 64; 64 = 64-bit mode). `feat` is the mask of enabled F_* gates. */
 int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_insn *in);
+
+unsigned x86_opd_size(const x86_insn *in, uint8_t o);
 
 /* Disassemble a decoded instruction (for --trace insn and tests). */
 void x86_disasm(const x86_insn *in, uint64_t rip, char *buf, size_t len);

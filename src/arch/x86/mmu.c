@@ -328,7 +328,8 @@ uint8_t x86_fetch_byte_slow(x86_cpu *cpu, uint64_t lin)
     return (uint8_t)phys_read(cpu, pa, 1);
 }
 
-uint64_t x86_seg_linear(x86_cpu *cpu, int seg, uint64_t off, unsigned size, unsigned acc)
+uint64_t x86_seg_linear_slow(x86_cpu *cpu, int seg, uint64_t off, unsigned size,
+                            unsigned acc)
 {
     const x86_seg *s = &cpu->seg[seg];
     if (cpu->code_bits == 64) {
