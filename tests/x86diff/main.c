@@ -1,0 +1,340 @@
+/* x86diff: runs generated instruction sequences on the host CPU and on the emulated x86
+ * CPU and compares the outcomes (x86diff.h describes a case; README.md the coverage and
+ * the masked behaviours).
+ *
+ *   x86diff [--insns N] [--seed S] [--group NAME] [--details N] [--no-selfcheck]
+ *
+ * Output follows tests/run-all.sh's run_part: "PASS name", "FAIL name: why", "SKIP name:
+ * why" lines, details of mismatches as "#" lines, and a final "RESULT pass fail skip".
+ * On a host that is not x86_64 Linux every part is skipped. */
+#include "x86diff.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK 2048
+
+static unsigned n_pass, n_fail, n_skip;
+
+static void pass(const char *fmt, const char *name, const char *extra)
+{
+    n_pass++;
+    printf("PASS %s%s%s\n", fmt, name, extra);
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A case from group 0's initial state with hand-written code. */
+static void hand_case(xd_case *c, const uint8_t *code, unsigned n)
+{
+    xd_generate(c, 0, 12345, 0);
+    memset(c->code, 0xcc, XD_CODE_SIZE);
+    memcpy(c->code, code, n);
+    c->end = n;
+    c->code_len = n + 1;
+    c->ninsn = 1;
+    c->off[0] = 0;
+    c->undef = 0;
+}
+
+typedef struct selfcheck {
+    const char *name;
+    uint8_t code[16];
+    unsigned len;
+    int vector;
+    unsigned rip_off;
+    uint64_t cr2;
+} selfcheck;
+
+/* The native runner must be deterministic and report each exception where the SDM puts
+ * it; these checks hold whether or not an emulator is present. */
+static void native_selfcheck(xd_native *nat, xd_emu *emu)
+{
+    static const selfcheck checks[] = {
+        { "end marker reached (#BP after INT3)", { 0x90 }, 1, 3, 2, 0 },
+        { "divide by zero is #DE at the DIV", { 0x31, 0xc9, 0x48, 0xf7, 0xf1 }, 5, 0, 2, 0 },
+        { "UD2 is #UD", { 0x0f, 0x0b }, 2, 6, 0, 0 },
+        { "load from the guard page is #PF with CR2",
+          { 0x48, 0xb8, 0x08, 0x20, 0x00, 0x20, 0, 0, 0, 0, 0x8b, 0x00 }, 12, 14, 10,
+          XD_GUARD_VA + 8 },
+        { "non-canonical load is #GP",
+          { 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x8b, 0x00 }, 12, 13, 10, 0 },
+        { "HLT at CPL 3 is #GP", { 0xf4 }, 1, 13, 0, 0 },
+        { "jump off the code page is #PF at the target",
+          { 0x48, 0xb8, 0, 0, 0, 0x30, 0, 0, 0, 0, 0xff, 0xe0 }, 12, 14, 0x20000000, 0x30000000 },
+        { "hang (jmp $) is caught and the child replaced", { 0xeb, 0xfe }, 2, -1, 0, 0 },
+    };
+    enum { N = sizeof checks / sizeof checks[0] };
+    static xd_case cases[N + 1];
+    static xd_result res[N + 1], emu_res;
+    char why[256];
+    for (unsigned i = 0; i < N; i++)
+        hand_case(&cases[i], checks[i].code, checks[i].len);
+    hand_case(&cases[N], (const uint8_t[]){ 0xb8, 5, 0, 0, 0, 0x83, 0xc0, 7 }, 8);
+    if (!xd_native_run(nat, cases, res, N + 1, why, sizeof why)) {
+        n_fail++;
+        printf("FAIL x86diff native self-check: %s\n", why);
+        return;
+    }
+    for (unsigned i = 0; i < N; i++) {
+        const selfcheck *k = &checks[i];
+        const xd_result *r = &res[i];
+        uint64_t want_rip = k->rip_off == 0x20000000 ? 0x30000000 : XD_CODE_VA + k->rip_off;
+        bool ok = r->vector == k->vector &&
+                  (k->vector < 0 || r->s.rip == want_rip) && (!k->cr2 || r->cr2 == k->cr2);
+        if (ok) {
+            pass("x86diff native: ", k->name, "");
+        } else {
+            n_fail++;
+            printf("FAIL x86diff native: %s: vector %d rip %#" PRIx64 " cr2 %#" PRIx64 "\n", k->name,
+                   r->vector, r->s.rip, r->cr2);
+        }
+        if (emu && k->vector >= 0) {
+            xd_emu_run(emu, &cases[i], &emu_res);
+            char buf[2048];
+            if (xd_compare(&cases[i], r, &emu_res, buf, sizeof buf)) {
+                pass("x86diff emulator: ", k->name, "");
+            } else {
+                n_fail++;
+                printf("FAIL x86diff emulator: %s:%s\n", k->name, buf);
+            }
+        }
+    }
+    if (res[N].vector == 3 && (uint32_t)res[N].s.gpr[0] == 12)
+        pass("x86diff native: ", "mov eax,5; add eax,7 gives 12", "");
+    else {
+        n_fail++;
+        printf("FAIL x86diff native: mov eax,5; add eax,7: vector %d rax %#" PRIx64 "\n",
+               res[N].vector, res[N].s.gpr[0]);
+    }
+}
+
+/* The same generated cases twice on the host give identical results. */
+static void native_determinism(xd_native *nat)
+{
+    enum { N = 512 };
+    static xd_case cases[N];
+    static xd_result r1[N], r2[N];
+    char why[256];
+    for (unsigned i = 0; i < N; i++)
+        xd_generate(&cases[i], i % xd_ngroups, 777, i);
+    if (!xd_native_run(nat, cases, r1, N, why, sizeof why) ||
+        !xd_native_run(nat, cases, r2, N, why, sizeof why)) {
+        n_fail++;
+        printf("FAIL x86diff native determinism: %s\n", why);
+        return;
+    }
+    unsigned bad = 0, died = 0;
+    for (unsigned i = 0; i < N; i++) {
+        if (r1[i].vector < 0)
+            died++;
+        char buf[1024];
+        if (memcmp(&r1[i], &r2[i], sizeof r1[i])) {
+            bad++;
+            if (!xd_compare(&cases[i], &r1[i], &r2[i], buf, sizeof buf) || bad <= 3)
+                printf("# case %u (%s) differs between runs:%s\n", i, cases[i].group, buf);
+        }
+    }
+    if (bad || died) {
+        n_fail++;
+        printf("FAIL x86diff native determinism: %u of %u cases differ between two runs, %u "
+               "killed the child\n", bad, N, died);
+    } else {
+        n_pass++;
+        printf("PASS x86diff native determinism (%u generated cases run twice)\n", N);
+    }
+}
+
+/* Development aid: how generated cases end on the host, per group (a generator bug shows
+ * as cases that fault early), and the code of a few cases for objdump. */
+static int native_stats(xd_native *nat, uint64_t seed, const char *only, const char *dump)
+{
+    enum { N = 2000 };
+    static xd_case cases[N];
+    static xd_result res[N];
+    char why[256];
+    FILE *f = dump ? fopen(dump, "w") : NULL;
+    for (unsigned gi = 0; gi < xd_ngroups; gi++) {
+        if (only && !strstr(xd_groups[gi].name, only))
+            continue;
+        for (unsigned i = 0; i < N; i++)
+            xd_generate(&cases[i], gi, seed, i);
+        if (!xd_native_run(nat, cases, res, N, why, sizeof why)) {
+            printf("native: %s\n", why);
+            return 1;
+        }
+        unsigned hist[34] = { 0 }, early = 0;
+        uint64_t insns = 0;
+        for (unsigned i = 0; i < N; i++) {
+            int v = res[i].vector;
+            hist[v < 0 ? 33 : v > 31 ? 32 : v]++;
+            insns += cases[i].ninsn;
+            if (v != 3 || res[i].s.rip != XD_CODE_VA + cases[i].end + 1)
+                early++;
+        }
+        printf("%-28s %5.1f insns/case, %4.1f%% end early:", xd_groups[gi].name,
+               (double)insns / N, 100.0 * early / N);
+        for (int v = 0; v < 34; v++)
+            if (hist[v])
+                printf(" v%d=%u", v == 33 ? -1 : v, hist[v]);
+        printf("\n");
+        for (unsigned i = 0; f && i < 3; i++) {
+            fprintf(f, "%s %u\n", xd_groups[gi].name, i);
+            for (unsigned k = 0; k < cases[i].end; k++)
+                fprintf(f, "%02x", cases[i].code[k]);
+            fprintf(f, "\n");
+        }
+    }
+    if (f)
+        fclose(f);
+    xd_native_close(nat);
+    return 0;
+}
+
+typedef struct group_stats {
+    uint64_t cases, insns, fails, native_died;
+    char first[512];
+} group_stats;
+
+int main(int argc, char **argv)
+{
+    uint64_t target = 10000000, seed = 1;
+    const char *only = NULL;
+    unsigned details = 3;
+    bool selfcheck = true, stats = false;
+    const char *dump = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--insns") && i + 1 < argc)
+            target = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--group") && i + 1 < argc)
+            only = argv[++i];
+        else if (!strcmp(argv[i], "--details") && i + 1 < argc)
+            details = (unsigned)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--no-selfcheck"))
+            selfcheck = false;
+        else if (!strcmp(argv[i], "--native-stats"))
+            stats = true;
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dump = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--insns N] [--seed S] [--group NAME] [--details N] "
+                            "[--no-selfcheck]\n", argv[0]);
+            return 2;
+        }
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    char why[256];
+    xd_native *nat = xd_native_open(why, sizeof why);
+    if (!nat) {
+        printf("SKIP x86diff: %s\n", why);
+        printf("RESULT 0 0 1\n");
+        return 0;
+    }
+    if (stats || dump)
+        return native_stats(nat, seed, only, dump);
+    xd_emu *emu = xd_emu_open(why, sizeof why);
+    if (selfcheck) {
+        native_selfcheck(nat, emu);
+        native_determinism(nat);
+    }
+    if (!emu) {
+        n_skip++;
+        printf("SKIP x86diff comparison: %s\n", why);
+        xd_native_close(nat);
+        printf("RESULT %u %u %u\n", n_pass, n_fail, n_skip);
+        return n_fail != 0;
+    }
+
+    /* Weighted round-robin over the groups: case j belongs to sched[j % total]. */
+    unsigned sched[1024], total = 0;
+    for (unsigned gi = 0; gi < xd_ngroups; gi++) {
+        if (only && !strstr(xd_groups[gi].name, only))
+            continue;
+        for (unsigned w = 0; w < xd_groups[gi].weight && total < 1024; w++)
+            sched[total++] = gi;
+    }
+    if (!total) {
+        printf("FAIL x86diff: no group matches '%s'\n", only);
+        printf("RESULT %u 1 %u\n", n_pass, n_skip);
+        return 1;
+    }
+    static group_stats st[64];
+    xd_case *cases = malloc(CHUNK * sizeof *cases);
+    xd_result *res = malloc(CHUNK * sizeof *res);
+    xd_result *er = malloc(sizeof *er);
+    if (!cases || !res || !er) {
+        printf("FAIL x86diff: out of memory\nRESULT %u 1 %u\n", n_pass, n_skip);
+        return 1;
+    }
+    uint64_t retired = 0, index = 0;
+    double t0 = now(), t_native = 0;
+    while (retired < target) {
+        for (unsigned i = 0; i < CHUNK; i++)
+            xd_generate(&cases[i], sched[(index + i) % total], seed, index + i);
+        double t1 = now();
+        if (!xd_native_run(nat, cases, res, CHUNK, why, sizeof why)) {
+            printf("FAIL x86diff native runner: %s\nRESULT %u %u %u\n", why, n_pass, n_fail + 1, n_skip);
+            return 1;
+        }
+        t_native += now() - t1;
+        for (unsigned i = 0; i < CHUNK; i++) {
+            unsigned gi = sched[(index + i) % total];
+            group_stats *s = &st[gi];
+            s->cases++;
+            if (res[i].vector < 0) {
+                s->native_died++;
+                continue;
+            }
+            xd_emu_run(emu, &cases[i], er);
+            s->insns += er->retired;
+            retired += er->retired;
+            char buf[4096];
+            if (!xd_compare(&cases[i], &res[i], er, buf, sizeof buf)) {
+                if (s->fails < details) {
+                    printf("# mismatch in group %s, case %" PRIu64 " (seed %" PRIu64 "):%s\n",
+                           xd_groups[gi].name, index + i, seed, buf);
+                    xd_print_case(&cases[i], &res[i], er);
+                }
+                if (!s->fails)
+                    snprintf(s->first, sizeof s->first, "case %" PRIu64 ":%.400s", index + i, buf);
+                s->fails++;
+            }
+        }
+        index += CHUNK;
+    }
+    double secs = now() - t0;
+    for (unsigned gi = 0; gi < xd_ngroups; gi++) {
+        group_stats *s = &st[gi];
+        if (!s->cases)
+            continue;
+        if (s->fails || s->native_died) {
+            n_fail++;
+            printf("FAIL x86diff %s: %" PRIu64 " of %" PRIu64 " cases differ, %" PRIu64
+                   " killed the native child; first:%s\n",
+                   xd_groups[gi].name, s->fails, s->cases, s->native_died, s->first);
+        } else {
+            n_pass++;
+            printf("PASS x86diff %s (%" PRIu64 " cases, %" PRIu64 " instructions)\n",
+                   xd_groups[gi].name, s->cases, s->insns);
+        }
+    }
+    printf("# %" PRIu64 " cases, %" PRIu64 " emulated instructions in %.1f s (native runner %.1f s)\n",
+           index, retired, secs, t_native);
+    free(cases);
+    free(res);
+    free(er);
+    xd_emu_close(emu);
+    xd_native_close(nat);
+    printf("RESULT %u %u %u\n", n_pass, n_fail, n_skip);
+    return n_fail != 0;
+}
