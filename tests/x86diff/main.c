@@ -211,6 +211,7 @@ int main(int argc, char **argv)
     unsigned details = 3;
     bool selfcheck = true, stats = false;
     const char *dump = NULL;
+    uint64_t one = UINT64_MAX;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--insns") && i + 1 < argc)
             target = strtoull(argv[++i], NULL, 0);
@@ -226,6 +227,8 @@ int main(int argc, char **argv)
             stats = true;
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
             dump = argv[++i];
+        else if (!strcmp(argv[i], "--case") && i + 1 < argc)
+            one = strtoull(argv[++i], NULL, 0);
         else {
             fprintf(stderr, "usage: %s [--insns N] [--seed S] [--group NAME] [--details N] "
                             "[--no-selfcheck]\n", argv[0]);
@@ -268,6 +271,24 @@ int main(int argc, char **argv)
         printf("RESULT %u 1 %u\n", n_pass, n_skip);
         return 1;
     }
+    if (one != UINT64_MAX) {
+        /* one case, in full: for reproducing a mismatch (same --seed and --group) */
+        static xd_case c1;
+        static xd_result r1, e1;
+        char buf[8192];
+        xd_generate(&c1, sched[one % total], seed, one);
+        if (!xd_native_run(nat, &c1, &r1, 1, why, sizeof why))
+            return 1;
+        xd_emu_run(emu, &c1, &e1);
+        bool same = xd_compare(&c1, &r1, &e1, buf, sizeof buf);
+        printf("# case %" PRIu64 " group %s: %s%s\n# code:", one, c1.group,
+               same ? "same" : "differs:", buf);
+        for (unsigned k = 0; k < c1.end; k++)
+            printf("%02x", c1.code[k]);
+        printf("\n");
+        xd_print_case(&c1, &r1, &e1);
+        return !same;
+    }
     static group_stats st[64];
     xd_case *cases = malloc(CHUNK * sizeof *cases);
     xd_result *res = malloc(CHUNK * sizeof *res);
@@ -292,6 +313,9 @@ int main(int argc, char **argv)
             group_stats *s = &st[gi];
             s->cases++;
             if (res[i].vector < 0) {
+                if (!s->native_died)
+                    printf("# group %s, case %" PRIu64 " (seed %" PRIu64 ") killed or hung the "
+                           "native child\n", xd_groups[gi].name, index + i, seed);
                 s->native_died++;
                 continue;
             }
