@@ -60,6 +60,8 @@ static bool build_page_tables(xd_emu *e)
     return ok;
 }
 
+static void setup_mode(xd_emu *e);
+
 xd_emu *xd_emu_open(char *why, size_t whylen)
 {
     xd_emu *e = calloc(1, sizeof *e);
@@ -84,6 +86,7 @@ xd_emu *xd_emu_open(char *why, size_t whylen)
         return NULL;
     }
     e->cpu.io = &e->io;
+    setup_mode(e);
     return e;
 }
 
@@ -112,17 +115,21 @@ static uint16_t full_tag(const xd_state *s)
     return tw;
 }
 
-static void load_state(xd_emu *e, const xd_case *c)
+/* Once per machine: reset is costly (it clears the decoded-block cache), and nothing a
+ * generated case can do at CPL 3 changes the mode, the segments or the control registers;
+ * the code page's rewrite between cases invalidates its decoded blocks through the bus. */
+static void setup_mode(xd_emu *e)
 {
     x86_cpu *cpu = &e->cpu;
-    const xd_state *s = &c->init;
     x86_cpu_reset(cpu);
     cpu->cr3 = PA_PML4;
     x86_cpu_load_flat_mode(cpu, 64);
-    /* Linux runs user code with CR0.NE (x87 errors as #MF), MP, no EM/TS, and with
-     * OSFXSR/OSXMMEXCPT (SSE enabled, unmasked SIMD exceptions as #XM). */
+    /* Linux runs user code with CR0.NE (x87 errors as #MF), MP, no EM/TS, with
+     * OSFXSR/OSXMMEXCPT (SSE enabled, unmasked SIMD exceptions as #XM) and EFER.NXE (which
+     * makes #PF report instruction fetches in the error code's I/D bit). */
     cpu->cr0 = (cpu->cr0 | CR0_NE | CR0_MP) & ~(CR0_EM | CR0_TS);
     cpu->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cpu->efer |= EFER_NXE;
     /* CPL 3 like the host process: user code and stack segments. */
     cpu->cpl = 3;
     cpu->seg[SEG_CS].sel |= 3;
@@ -130,8 +137,15 @@ static void load_state(xd_emu *e, const xd_case *c)
     cpu->seg[SEG_SS].sel |= 3;
     cpu->seg[SEG_SS].attr |= SA_DPL;
     cpu->stop_on_exception = true;
+}
+
+static void load_state(xd_emu *e, const xd_case *c)
+{
+    x86_cpu *cpu = &e->cpu;
+    const xd_state *s = &c->init;
     cpu->exc.pending = false;
     cpu->halted = false;
+    cpu->shadow = 0;
     memcpy(cpu->gpr, s->gpr, sizeof cpu->gpr);
     cpu->rip = XD_CODE_VA;
     x86_cpu_set_rflags(cpu, s->rflags);

@@ -324,9 +324,16 @@ static void imm_operand(xd_insn *in, unsigned bytes, uint64_t v)
     in->imm = v & mask_of(bytes);
 }
 
-static void lock_maybe(xd_gen *g, xd_insn *in)
+/* A locked access that crosses a cache line is a "split lock": this host's kernel makes
+ * it sleep (split_lock_mitigate; 10 ms or more each), so locked accesses stay in one line. */
+static bool crosses_line(const xd_mem *m, unsigned size)
 {
-    if (in->is_mem && xd_chance(g, 20))
+    return (m->ea & 63) + size > 64;
+}
+
+static void lock_maybe(xd_gen *g, xd_insn *in, unsigned size)
+{
+    if (in->is_mem && xd_chance(g, 20) && !crosses_line(&in->mem, size))
         in->pfx[in->npfx++] = 0xf0;
 }
 
@@ -367,7 +374,7 @@ static void gen_alu(xd_gen *g)
         rm_operand(g, &in, size, writes, 40);
         reg_operand(g, &in, size, false);
         if (writes)
-            lock_maybe(g, &in);
+            lock_maybe(g, &in, size);
         break;
     case 1: /* op reg, r/m */
         in.opc = (uint8_t)(op * 8 + 2 + (size > 1));
@@ -396,7 +403,7 @@ static void gen_alu(xd_gen *g)
             imm_operand(&in, size == 2 ? 2 : 4, xd_edge(g, 4));
         }
         if (writes)
-            lock_maybe(g, &in);
+            lock_maybe(g, &in, size);
         break;
     }
     xd_emit(g, &in);
@@ -429,7 +436,7 @@ static void gen_test_incdec(xd_gen *g)
         in.opc = (uint8_t)(0xfe + (size > 1));
         in.reg = (uint8_t)xd_below(g, 2);
         rm_operand(g, &in, size, true, 40);
-        lock_maybe(g, &in);
+        lock_maybe(g, &in, size);
         xd_emit(g, &in);
         xd_flags_write(g, XF_ARITH & ~XF_CF, 0);
         return;
@@ -438,7 +445,7 @@ static void gen_test_incdec(xd_gen *g)
         in.opc = (uint8_t)(0xf6 + (size > 1));
         in.reg = (uint8_t)(xd_chance(g, 50) ? 2 : 3);
         rm_operand(g, &in, size, true, 40);
-        lock_maybe(g, &in);
+        lock_maybe(g, &in, size);
         xd_emit(g, &in);
         if (in.reg == 3)
             xd_flags_write(g, XF_ARITH, 0);
@@ -631,7 +638,7 @@ static void gen_bits(xd_gen *g)
                     xd_emit(g, &sx);
                 }
                 if (write)
-                    lock_maybe(g, &in);
+                    lock_maybe(g, &in, size);
             }
             in.reg = (uint8_t)r;
         } else {
@@ -640,7 +647,7 @@ static void gen_bits(xd_gen *g)
             rm_operand(g, &in, size, write, 40);
             imm_operand(&in, 1, xd_edge(g, 1));
             if (write)
-                lock_maybe(g, &in);
+                lock_maybe(g, &in, size);
         }
         xd_emit(g, &in);
         xd_flags_write(g, XF_CF, XF_OF | XF_SF | XF_AF | XF_PF);
@@ -752,6 +759,8 @@ static void gen_mov(xd_gen *g)
         }
         in.opc = (uint8_t)(0x86 + (size > 1));
         rm_operand(g, &in, size, true, 40);
+        if (in.is_mem && crosses_line(&in.mem, size)) /* XCHG with memory is locked */
+            xd_mem_at(g, &in.mem, (uint32_t)(in.mem.ea - XD_DATA_VA) & ~(size - 1));
         reg_operand(g, &in, size, true);
         break;
     case 6: /* XADD (0F C0/C1) */
@@ -759,7 +768,7 @@ static void gen_mov(xd_gen *g)
         in.opc = (uint8_t)(0xc0 + (size > 1));
         rm_operand(g, &in, size, true, 40);
         reg_operand(g, &in, size, true);
-        lock_maybe(g, &in);
+        lock_maybe(g, &in, size);
         xd_emit(g, &in);
         xd_flags_write(g, XF_ARITH, 0);
         return;
@@ -770,7 +779,7 @@ static void gen_mov(xd_gen *g)
         in.opc = (uint8_t)(0xb0 + (size > 1));
         rm_operand(g, &in, size, true, 50);
         reg_operand(g, &in, size, false);
-        lock_maybe(g, &in);
+        lock_maybe(g, &in, size);
         xd_emit(g, &in);
         xd_flags_write(g, XF_ARITH, 0);
         return;
@@ -784,7 +793,7 @@ static void gen_mov(xd_gen *g)
         in.reg = 1;
         in.is_mem = true;
         xd_mem_operand(g, &in.mem, in.w ? 16 : 8, in.w ? 16 : 8);
-        lock_maybe(g, &in);
+        lock_maybe(g, &in, in.w ? 16 : 8);
         xd_emit(g, &in);
         xd_flags_write(g, XF_ZF, 0);
         return;

@@ -315,7 +315,8 @@ int main(int argc, char **argv)
             if (res[i].vector < 0) {
                 if (!s->native_died)
                     printf("# group %s, case %" PRIu64 " (seed %" PRIu64 ") killed or hung the "
-                           "native child\n", xd_groups[gi].name, index + i, seed);
+                           "native child (wait status %d)\n", xd_groups[gi].name, index + i, seed,
+                           (int)res[i].error);
                 s->native_died++;
                 continue;
             }

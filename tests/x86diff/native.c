@@ -211,15 +211,22 @@ static bool spawn(xd_native *n, char *why, size_t whylen)
     return true;
 }
 
-static void reap(xd_native *n)
+/* Ends the child; returns how it had ended (for the report): -1 still running (hung),
+ * else the waitpid status. */
+static int reap(xd_native *n)
 {
+    int status = -1;
     if (n->pid <= 0)
-        return;
+        return status;
     close(n->to_child);
     close(n->from_child);
-    kill(n->pid, SIGKILL);
-    waitpid(n->pid, NULL, 0);
+    if (waitpid(n->pid, &status, WNOHANG) != n->pid) {
+        status = -1;
+        kill(n->pid, SIGKILL);
+        waitpid(n->pid, NULL, 0);
+    }
     n->pid = 0;
+    return status;
 }
 
 xd_native *xd_native_open(char *why, size_t whylen)
@@ -278,10 +285,12 @@ bool xd_native_run(xd_native *n, const xd_case *cases, xd_result *res, unsigned 
         uint32_t cur = n->sh->cur;
         if (cur >= k)
             cur = k - 1;
-        reap(n);
+        int status = reap(n);
         memcpy(res + i, n->sh->res, cur * sizeof(xd_result));
         memset(&res[i + cur], 0, sizeof(xd_result));
         res[i + cur].vector = -1;
+        /* how the child ended, in error: -1 hung, else the wait status */
+        res[i + cur].error = (uint64_t)(int64_t)status;
         i += cur + 1;
     }
     return true;
