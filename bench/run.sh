@@ -6,7 +6,8 @@
 #   bench/run.sh            (make bench installs the dependencies first)
 # Environment:
 #   BENCH_RUNS=3            runs per emulator for each timed row (alternating vm, QEMU)
-#   BENCH_ONLY=a,b          sections: installer, workload, linux, startup (default: all)
+#   BENCH_ONLY=a,b          sections: installer, workload, linux, startup, x86workload
+#                           (default: all)
 #   BENCH_ITERS=3000        workload iterations (~2.4 M instructions each)
 #   BENCH_TIMEOUT=300       seconds before one run is given up (killed, reported in a note)
 #   BENCH_OUT=FILE          results file (default results/latest.md; a BENCH_ONLY run
@@ -16,7 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${BENCH_RUNS:-3}
-only=${BENCH_ONLY:-installer,workload,linux,startup}
+only=${BENCH_ONLY:-installer,workload,linux,startup,x86workload}
 iters=${BENCH_ITERS:-3000}
 limit=${BENCH_TIMEOUT:-300}
 cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
@@ -32,7 +33,8 @@ want() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 say() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 
-for tool in "$qemu" riscv64-unknown-elf-gcc cpio gzip hyperfine cc; do
+qemu_x86=qemu-system-x86_64
+for tool in "$qemu" "$qemu_x86" riscv64-unknown-elf-gcc cpio gzip hyperfine cc objcopy; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run scripts/setup-deps.sh bench)"
 done
 for f in linux initrd.gz fw_dynamic.bin busybox; do
@@ -62,6 +64,13 @@ $RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -DBENCH_ITERS="$iters" -T "$w/metal.ld" \
 $RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -T "$w/metal.ld" -o "$work/tiny.elf" "$w/tiny.S"
 $RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -static -DBENCH_ITERS="$iters" \
     -o "$work/bench-linux" "$w/linux.c" "$w/mix.c" -lgcc
+
+# The same workload bare-metal on x86_64: a flat Multiboot image for QEMU's pc and vm's.
+gcc -O2 -m64 -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -mno-red-zone \
+    -mgeneral-regs-only -fno-stack-protector -static -Wall -Wextra -DBENCH_ITERS="$iters" \
+    -T "$w/x86_metal.ld" -Wl,--build-id=none -o "$work/bench-x86.elf" \
+    "$w/x86_entry.S" "$w/x86_metal.c" "$w/mix.c"
+objcopy -O binary "$work/bench-x86.elf" "$work/bench-x86.bin"
 
 # Initramfs: busybox, the workload as /bench, and an /init that times it between markers.
 rm -rf "$work/root"
@@ -200,6 +209,43 @@ if want linux; then
     done
 fi
 
+x86_sum=
+x86_insns=
+if want x86workload; then
+    for i in $(seq 1 "$runs"); do
+        for emu in vm qemu; do
+            name=x86-workload-$emu-$i
+            say "x86_64 bare-metal workload, $emu, run $i/$runs"
+            if [ $emu = vm ]; then
+                set -- "$vm" run --arch x86_64 --memory 128M --kernel "$work/bench-x86.bin" --verbose
+            else
+                set -- "$qemu_x86" -M pc -smp 1 -m 128M -display none -serial stdio \
+                    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$work/bench-x86.bin"
+            fi
+            watch "$name" "$limit" -w -- "$@"
+            # isa-debug-exit: the workload's status 0 exits with 0 * 2 + 1
+            [ "$(field "$name" how)" = "exited 1" ] || die "$name: $(field "$name" how); see $work/logs/$name.{out,err}"
+            sum=$(grep -ao 'checksum [0-9a-f]*' "$work/logs/$name.out" | awk '{ print $2 }')
+            [ -n "$sum" ] || die "$name printed no checksum"
+            [ -z "$x86_sum" ] || [ "$sum" = "$x86_sum" ] || die "$name: checksum $sum differs from $x86_sum"
+            x86_sum=$sum
+            if [ $emu = vm ]; then
+                n=$(sed -n 's/.*guest stopped after \([0-9]*\) instructions.*/\1/p' "$work/logs/$name.err" | tail -n 1)
+                [ -n "$n" ] || die "$name: no instruction count in vm --verbose output"
+                [ -z "$x86_insns" ] || [ "$n" = "$x86_insns" ] || die "$name: instruction count $n differs from $x86_insns"
+                x86_insns=$n
+            fi
+            record x86_time $emu "$(field "$name" end)"
+            record x86_rss $emu "$(ram_mib "$(field "$name" maxrss_kb)")"
+        done
+    done
+    for emu in vm qemu; do
+        while read -r t; do
+            record x86_mips $emu "$(awk -v n="$x86_insns" -v t="$t" 'BEGIN { printf "%.3f", n / t / 1e6 }')"
+        done <"$work/data/x86_time.$emu"
+    done
+fi
+
 if want startup; then
     say "start-up: hyperfine on tiny.elf"
     hyperfine -N --style none --warmup 5 --runs 50 --export-csv "$work/logs/startup.csv" \
@@ -243,6 +289,7 @@ load=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
     echo "- vm: commit $commit${dirty:+ with uncommitted changes in src/}"
     echo "- QEMU: $($qemu --version | head -n 1)"
     echo "- Runs: $runs per emulator, alternating; sections: $only; workload: $iters iterations${insns:+, $insns instructions}${metal_sum:+, checksum $metal_sum (identical in both)}"
+    [ -z "$x86_insns" ] || echo "- x86_64 workload: $x86_insns instructions, checksum $x86_sum (identical in both); QEMU: $($qemu_x86 --version | head -n 1)"
     echo "- Load average (1, 5, 15 min) at the start: $load0; at the end: $load"
     echo "- Highest 1-min load average seen before a run: $(sort -g "$work/data/load" 2>/dev/null | tail -n 1)"
     if awk -v a="${load0%%,*}" -v b="${load%%,*}" -v m="$(sort -g "$work/data/load" 2>/dev/null | tail -n 1)" 'BEGIN { exit !(a > 1.5 || b > 1.5 || m > 1.5) }'; then
@@ -263,13 +310,16 @@ load=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
     row "Linux workload: BENCH-START → BENCH-END (s)" lx_time 2
     row "Linux workload: MIPS (bare-metal count / that time)" lx_mips 0
     row "Linux workload: peak RSS (MiB)" lx_rss 0
+    row "x86_64 bare-metal workload: run time, process start to exit (s)" x86_time 2
+    row "x86_64 bare-metal workload: guest MIPS" x86_mips 0
+    row "x86_64 bare-metal workload: peak RSS (MiB)" x86_rss 0
     row "Start-up: tiny.elf total wall time (ms, hyperfine, 50 runs, 5 warm-up)" st_ms 1 "50 / 50"
     echo
     echo "Ratio vm/QEMU: above 1 means vm takes longer (times) or uses more (RSS); for MIPS, below 1"
     echo "means vm is slower. Every run:"
     echo
     echo '```'
-    for k in inst_linux inst_init inst_lang inst_rss wl_time wl_mips wl_rss lx_boot lx_time lx_mips lx_rss st_ms; do
+    for k in inst_linux inst_init inst_lang inst_rss wl_time wl_mips wl_rss lx_boot lx_time lx_mips lx_rss x86_time x86_mips x86_rss st_ms; do
         runs_of $k
     done
     echo '```'

@@ -11,7 +11,7 @@ case "$mode" in
     build) ;;
     demo) pkgs+=(ca-certificates) ;;
     test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler) ;;
-    bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip hyperfine time) ;;
+    bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc qemu-system-x86 binutils cpio gzip hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
 esac
 

@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "arch/riscv/virt.h"
+#include "core/board.h"
 #include "core/machine.h"
 
 #define VM_VERSION "0.1.0"
@@ -242,7 +242,7 @@ static int cmd_run(int argc, char **argv)
                 (unsigned long long)(cfg->ram_size / MiB), (unsigned long long)(host_ram / MiB));
         goto out;
     }
-    if (cfg->arch != ARCH_RISCV64) {
+    if (!board_for_arch(cfg->arch)) {
         fprintf(stderr, "vm-cli: --arch %s: this architecture is not implemented yet\n",
                 arch_name(cfg->arch));
         goto out;
@@ -258,11 +258,16 @@ static int cmd_run(int argc, char **argv)
             arch_name(cfg->arch), (unsigned long long)(cfg->ram_size / MiB), cfg->vcpus);
 
     vm_error err = { { 0 } };
-    rc = riscv_virt_run(m, &err);
-    if (rc < 0) {
+    run_result res;
+    if (!machine_run(m, &res, &err)) {
         fprintf(stderr, "vm-cli: %s\n", err.msg);
         rc = EXIT_USAGE;
+        goto out;
     }
+    if (res.end == RUN_INSN_LIMIT)
+        fprintf(stderr, "vm-cli: stopped after %llu instructions (--max-insns), pc=0x%llx\n",
+                (unsigned long long)res.insns, (unsigned long long)res.pc);
+    rc = res.status;
 out:
     free(m);
     return rc;

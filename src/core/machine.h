@@ -28,12 +28,33 @@ typedef struct vm_config {
 typedef struct machine {
     vm_config cfg;
     vm_log log;
-    bus bus;
+    bus bus;               /* guest-physical memory and MMIO */
+    bus io;                /* I/O port space (x86 IN/OUT); unused by other architectures */
     console con;
     volatile int stop;     /* set by devices/console: leave the run loop */
     int exit_code;
     bool reset_requested;
 } machine;
+
+/* How a run ended (core/run.c). */
+typedef enum run_end {
+    RUN_GUEST_EXIT,        /* the guest powered off or exited: `status` is its status */
+    RUN_CONSOLE_QUIT,      /* the user typed the console's quit escape */
+    RUN_INSN_LIMIT,        /* --max-insns ran out */
+    RUN_RESET_NO_REBOOT,   /* the guest reset the board under --no-reboot */
+} run_end;
+
+typedef struct run_result {
+    run_end end;
+    int status;            /* exit status for vm-cli */
+    uint64_t insns;        /* instructions retired in the whole run */
+    uint64_t pc;           /* where vCPU 0 was at the end */
+} run_result;
+
+/* Build the board of m->cfg.arch, boot it and run it until the guest stops. A host
+ * set-up error (a file that cannot be loaded, no board for the architecture) returns
+ * false with *err set; otherwise *res says how the guest's run ended. */
+bool machine_run(machine *m, run_result *res, vm_error *err);
 
 /* Devices ask the machine to end the run with a status, or to reset the board. */
 void machine_request_exit(machine *m, int code);

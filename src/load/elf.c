@@ -16,24 +16,27 @@ static const char *machine_name(uint16_t m)
     }
 }
 
-/* Find the HTIF symbols (riscv-tests convention). Silently absent if there is no
- * well-formed symbol table. */
-static void find_htif_symbols(const file_buf *f, const Elf64_Ehdr *eh, loaded_image *out)
+bool elf_find_symbol(const file_buf *f, const char *wanted, uint64_t *value)
 {
-    if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr))
-        return;
-    if (eh->e_shoff > f->size || (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > f->size - eh->e_shoff)
-        return;
-    for (unsigned i = 0; i < eh->e_shnum; i++) {
+    Elf64_Ehdr eh;
+    if (f->size < sizeof eh || memcmp(f->data, ELFMAG, SELFMAG) != 0 ||
+        f->data[EI_CLASS] != ELFCLASS64)
+        return false;
+    memcpy(&eh, f->data, sizeof eh);
+    if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Elf64_Shdr))
+        return false;
+    if (eh.e_shoff > f->size || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > f->size - eh.e_shoff)
+        return false;
+    for (unsigned i = 0; i < eh.e_shnum; i++) {
         Elf64_Shdr sh;
-        memcpy(&sh, f->data + eh->e_shoff + (uint64_t)i * sizeof sh, sizeof sh);
-        if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= eh->e_shnum)
+        memcpy(&sh, f->data + eh.e_shoff + (uint64_t)i * sizeof sh, sizeof sh);
+        if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= eh.e_shnum)
             continue;
         Elf64_Shdr strsh;
-        memcpy(&strsh, f->data + eh->e_shoff + (uint64_t)sh.sh_link * sizeof strsh, sizeof strsh);
+        memcpy(&strsh, f->data + eh.e_shoff + (uint64_t)sh.sh_link * sizeof strsh, sizeof strsh);
         if (sh.sh_offset > f->size || sh.sh_size > f->size - sh.sh_offset ||
             strsh.sh_offset > f->size || strsh.sh_size > f->size - strsh.sh_offset)
-            return;
+            return false;
         for (uint64_t s = 0; s + sizeof(Elf64_Sym) <= sh.sh_size; s += sizeof(Elf64_Sym)) {
             Elf64_Sym sym;
             memcpy(&sym, f->data + sh.sh_offset + s, sizeof sym);
@@ -43,12 +46,13 @@ static void find_htif_symbols(const file_buf *f, const Elf64_Ehdr *eh, loaded_im
             size_t maxlen = strsh.sh_size - sym.st_name;
             if (strnlen(name, maxlen) == maxlen)
                 continue;
-            if (strcmp(name, "tohost") == 0)
-                out->tohost = sym.st_value;
-            else if (strcmp(name, "fromhost") == 0)
-                out->fromhost = sym.st_value;
+            if (strcmp(name, wanted) == 0) {
+                *value = sym.st_value;
+                return true;
+            }
         }
     }
+    return false;
 }
 
 bool load_elf(bus *b, const file_buf *f, uint16_t machine, loaded_image *out, vm_error *err)
@@ -124,6 +128,5 @@ bool load_elf(bus *b, const file_buf *f, uint16_t machine, loaded_image *out, vm
     }
     out->format = IMG_ELF64;
     out->entry = eh.e_entry;
-    find_htif_symbols(f, &eh, out);
     return true;
 }

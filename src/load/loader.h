@@ -29,7 +29,6 @@ typedef struct loaded_image {
     image_format format;
     gpa_t entry;
     gpa_t low, high;          /* guest-physical range occupied: [low, high) */
-    gpa_t tohost, fromhost;   /* HTIF symbols of an ELF (0 if absent) */
 } loaded_image;
 
 /* ELF e_machine values */
@@ -46,6 +45,9 @@ const char *image_format_name(image_format f);
 
 /* ELF64 of the given machine: PT_LOAD segments at p_paddr, entry = e_entry. */
 bool load_elf(bus *b, const file_buf *f, uint16_t machine, loaded_image *out, vm_error *err);
+/* The value of a symbol in an ELF64's symbol table; false if the file has no well-formed
+ * symbol table or no such symbol (never an error: symbols are optional). */
+bool elf_find_symbol(const file_buf *f, const char *name, uint64_t *value);
 /* Raw binary copied to `addr`; entry = addr. */
 bool load_raw(bus *b, const file_buf *f, gpa_t addr, loaded_image *out, vm_error *err);
 /* RISC-V Linux Image: placed at ram_base + text_offset (2 MiB by default). */

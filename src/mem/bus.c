@@ -1,4 +1,5 @@
 #include "mem/bus.h"
+#include "mem/code_pages.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,15 +14,14 @@ void bus_init(bus *b)
 void bus_destroy(bus *b)
 {
     for (int i = 0; i < b->count; i++) {
-        if (b->regions[i].host)
-            munmap(b->regions[i].host, b->regions[i].size);
+        bus_region *r = &b->regions[i];
+        if (r->host)
+            munmap(r->host, r->size);
+        free(r->code_page);
+        free(r->page_gen);
     }
     b->count = 0;
-    free(b->code_page);
-    free(b->page_gen);
-    b->code_page = NULL;
-    b->page_gen = NULL;
-    b->ram_host = NULL;
+    b->code_listener_count = 0;
 }
 
 static bool overlaps(const bus *b, gpa_t base, uint64_t size)
@@ -62,23 +62,26 @@ bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *
                      (unsigned long long)(size / MiB), strerror(errno));
         return false;
     }
-    bus_region r = { .base = base, .size = size, .host = p, .name = name };
-    if (!add_region(b, &r, err)) {
-        munmap(p, size);
+    uint64_t pages = (size + 4095) >> 12;
+    bus_region r = { .base = base, .size = size, .host = p, .name = name,
+                     .code_page = calloc(pages, 1),
+                     .page_gen = calloc(pages, sizeof(uint32_t)) };
+    if (!r.code_page || !r.page_gen) {
+        vm_error_set(err, "out of memory for code-page tracking of %s", name);
+    } else if (add_region(b, &r, err)) {
+        return true;
+    }
+    free(r.code_page);
+    free(r.page_gen);
+    munmap(p, size);
+    return false;
+}
+
+bool bus_add_rom(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err)
+{
+    if (!bus_add_ram(b, base, size, name, err))
         return false;
-    }
-    if (!b->ram_host) {
-        uint64_t pages = (size + 4095) >> 12;
-        b->code_page = calloc(pages, 1);
-        b->page_gen = calloc(pages, sizeof *b->page_gen);
-        if (!b->code_page || !b->page_gen) {
-            vm_error_set(err, "out of memory for code-page tracking");
-            return false;
-        }
-        b->ram_host = p;
-        b->ram_base = base;
-        b->ram_pages = pages;
-    }
+    b->regions[b->count - 1].readonly = true;
     return true;
 }
 
@@ -104,6 +107,14 @@ uint8_t *bus_ram_ptr(const bus *b, gpa_t addr, uint64_t len)
 {
     const bus_region *r = bus_find(b, addr, len);
     if (!r || !r->host)
+        return NULL;
+    return r->host + (addr - r->base);
+}
+
+uint8_t *bus_ram_ptr_writable(const bus *b, gpa_t addr, uint64_t len)
+{
+    const bus_region *r = bus_find(b, addr, len);
+    if (!r || !r->host || r->readonly)
         return NULL;
     return r->host + (addr - r->base);
 }
@@ -144,28 +155,16 @@ bool bus_read(bus *b, gpa_t addr, unsigned size, uint64_t *val)
     return true;
 }
 
-void bus_ram_written(bus *b, gpa_t addr, uint64_t len)
-{
-    if (!b->code_page || len == 0 || addr < b->ram_base)
-        return;
-    uint64_t first = (addr - b->ram_base) >> 12;
-    uint64_t last = (addr - b->ram_base + len - 1) >> 12;
-    for (uint64_t p = first; p <= last && p < b->ram_pages; p++) {
-        if (b->code_page[p]) {
-            b->code_page[p] = 0;
-            b->page_gen[p]++;
-        }
-    }
-}
-
 bool bus_write(bus *b, gpa_t addr, unsigned size, uint64_t val)
 {
     const bus_region *r = bus_find(b, addr, size);
     if (!r)
         return false;
     if (r->host) {
+        if (r->readonly)
+            return true;   /* writes to ROM are dropped, not faults */
         store_le(r->host + (addr - r->base), size, val);
-        bus_ram_written(b, addr, size);
+        bus_region_written(r, addr, size);
         return true;
     }
     if (size < 8)

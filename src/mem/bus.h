@@ -17,53 +17,67 @@ typedef struct mmio_ops {
 typedef struct bus_region {
     gpa_t base;
     uint64_t size;
-    uint8_t *host;          /* RAM: host mapping of [base, base+size); NULL for MMIO */
+    uint8_t *host;          /* RAM/ROM: host mapping of [base, base+size); NULL for MMIO */
+    bool readonly;          /* ROM: guest writes are dropped (loaders still fill it) */
     const mmio_ops *ops;    /* MMIO callbacks */
     void *opaque;
     const char *name;
+    /* RAM only: code-page tracking (see bus_code_page_mark), one entry per 4 KiB page. */
+    uint8_t *code_page;     /* 1 = a vCPU holds code decoded from this page */
+    uint32_t *page_gen;     /* bumped by every write to a page while it is marked */
 } bus_region;
 
 #define BUS_MAX_REGIONS 64
+#define BUS_MAX_CODE_LISTENERS 16
+
+/* Called when a page becomes a code page: the vCPU drops its write-TLB entries for it,
+ * so that every later store to the page reaches the bus and invalidates the code. */
+typedef void (*bus_code_listener_fn)(void *opaque, gpa_t page);
 
 typedef struct bus {
     bus_region regions[BUS_MAX_REGIONS];
     int count;
-    /* Code-page tracking for the CPUs' decoded-block caches, over the main RAM region:
-     * a CPU marks a page when it decodes code from it (and stops caching it for writes in
-     * its TLB); any write to a marked page through the bus bumps the page's generation,
-     * which invalidates every block decoded from it. */
-    uint8_t *ram_host;
-    gpa_t ram_base;
-    uint64_t ram_pages;
-    uint8_t *code_page;
-    uint32_t *page_gen;
+    struct bus_code_listener {
+        bus_code_listener_fn drop_write;
+        void *opaque;
+    } code_listeners[BUS_MAX_CODE_LISTENERS];
+    int code_listener_count;
 } bus;
 
-/* Page index of a host pointer into main RAM, or UINT64_MAX. */
-static inline uint64_t bus_ram_page_index(const bus *b, const uint8_t *host)
-{
-    uint64_t off = (uint64_t)(host - b->ram_host);
-    if (!b->ram_host || host < b->ram_host || (off >> 12) >= b->ram_pages)
-        return UINT64_MAX;
-    return off >> 12;
-}
-
+/* Code-page tracking, for every engine that caches decoded (or, later, translated) guest
+ * code, over every RAM region. An engine marks a page when it decodes code from it and
+ * keeps the returned generation pointer with the decoded code; the code is stale once
+ * *genp differs from the value read at decode time. Any write to a marked page through
+ * the bus (stores on the slow path, A/D updates, DMA, loaders) unmarks it and bumps its
+ * generation; marking calls every listener so no vCPU keeps a write-TLB entry that would
+ * bypass the bus. bus_code_page_mark returns NULL if pa is not RAM. */
+const uint32_t *bus_code_page_mark(bus *b, gpa_t pa);
+bool bus_code_page_is_marked(const bus *b, gpa_t pa);
+bool bus_code_listener_add(bus *b, bus_code_listener_fn drop_write, void *opaque);
 /* Record a write to guest RAM [addr, addr+len) that did not go through bus_write. */
 void bus_ram_written(bus *b, gpa_t addr, uint64_t len);
+/* The guest-physical address of a host pointer into RAM (the reverse of bus_ram_ptr). */
+bool bus_ram_gpa(const bus *b, const uint8_t *host, gpa_t *pa);
 
 void bus_init(bus *b);
 void bus_destroy(bus *b);
 
 /* Map RAM of `size` bytes at `base` (mmap MAP_NORESERVE: untouched pages cost nothing). */
 bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err);
+/* Map ROM: RAM the guest can read and execute, whose writes are ignored as on a PC's
+ * firmware flash; bus_copy_to_ram fills it. */
+bool bus_add_rom(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err);
 bool bus_add_mmio(bus *b, gpa_t base, uint64_t size, const mmio_ops *ops, void *opaque,
                   const char *name, vm_error *err);
 
 /* The region containing [addr, addr+len), or NULL. */
 const bus_region *bus_find(const bus *b, gpa_t addr, uint64_t len);
 
-/* Host pointer for [addr, addr+len) if the whole range is inside one RAM region. */
+/* Host pointer for [addr, addr+len) if the whole range is inside one RAM (or ROM) region:
+ * for reads and instruction fetch. */
 uint8_t *bus_ram_ptr(const bus *b, gpa_t addr, uint64_t len);
+/* The same for guest writes: NULL for ROM as well. */
+uint8_t *bus_ram_ptr_writable(const bus *b, gpa_t addr, uint64_t len);
 
 /* Guest-physical accesses of 1/2/4/8 bytes (little-endian). false = access fault. */
 bool bus_read(bus *b, gpa_t addr, unsigned size, uint64_t *val);

@@ -147,17 +147,36 @@ static void test_ram_ptr_and_copies(void)
     static const char msg[] = "hello, guest";
     /* Code-page tracking: a write into a page marked as holding decoded code bumps its
      * generation and clears the mark; unmarked pages are left alone. */
-    b.code_page[1] = 1;
-    uint32_t gen = b.page_gen[1], gen2 = b.page_gen[2];
+    const uint32_t *g1 = bus_code_page_mark(&b, RAM_BASE + 0x1234);
+    CHECK(g1 && bus_code_page_is_marked(&b, RAM_BASE + 0x1000), "mark a page");
+    uint32_t gen = *g1;
+    const uint32_t *g2 = bus_code_page_mark(&b, RAM_BASE + 0x2000);
+    uint32_t gen2 = *g2;
+    CHECK(bus_code_page_mark(&b, DEV_BASE) == NULL, "MMIO cannot be a code page");
+    CHECK(!bus_code_page_is_marked(&b, DEV_BASE), "MMIO is never marked");
+    bus_ram_written(&b, RAM_BASE + 0x2000, 0); /* empty write: nothing happens */
+    CHECK(*g2 == gen2, "an empty write leaves the generation");
+    CHECK(bus_code_page_is_marked(&b, RAM_BASE + 0x2000), "still marked");
+    bus_code_page_mark(&b, RAM_BASE + 0x2000); /* already marked: the generation stays */
+    CHECK(*g2 == gen2, "re-marking keeps the generation");
+    bus_ram_written(&b, RAM_BASE + 0x3000, 0x1000);
+    CHECK(*g2 == gen2, "a write to the next page leaves this one");
+    gen2 = *g2;
+    bus_ram_written(&b, RAM_BASE + 0x2000, 1);
+    CHECK(*g2 == gen2 + 1 && !bus_code_page_is_marked(&b, RAM_BASE + 0x2000), "write bumps");
+    gen2 = *g2;
     CHECK(bus_copy_to_ram(&b, RAM_BASE + 0x1000, msg, sizeof msg), "copy into RAM");
     CHECK(memcmp(base + 0x1000, msg, sizeof msg) == 0, "copied bytes land in RAM");
-    CHECK(b.page_gen[1] == gen + 1 && b.code_page[1] == 0, "copy into a code page bumps its generation");
-    CHECK(b.page_gen[2] == gen2, "other pages keep their generation");
-    b.code_page[2] = 1;
+    CHECK(*g1 == gen + 1 && !bus_code_page_is_marked(&b, RAM_BASE + 0x1000),
+          "copy into a code page bumps its generation");
+    CHECK(*g2 == gen2, "other pages keep their generation");
+    bus_code_page_mark(&b, RAM_BASE + 0x2000);
     CHECK(bus_write(&b, RAM_BASE + 0x2ffe, 2, 0xabcd), "store into a code page");
-    CHECK(b.page_gen[2] == gen2 + 1 && b.code_page[2] == 0, "bus_write into a code page bumps its generation");
-    CHECK(bus_ram_page_index(&b, base + 0x2fff) == 2, "page index of a host pointer");
-    CHECK(bus_ram_page_index(&b, base + RAM_SIZE) == UINT64_MAX, "page index past RAM");
+    CHECK(*g2 == gen2 + 1 && !bus_code_page_is_marked(&b, RAM_BASE + 0x2000),
+          "bus_write into a code page bumps its generation");
+    gpa_t pa = 0;
+    CHECK(bus_ram_gpa(&b, base + 0x2fff, &pa) && pa == RAM_BASE + 0x2fff, "gpa of a host pointer");
+    CHECK(!bus_ram_gpa(&b, base + RAM_SIZE, &pa), "no gpa past RAM");
     char back[sizeof msg] = { 0 };
     CHECK(bus_copy_from_ram(&b, RAM_BASE + 0x1000, back, sizeof back), "copy from RAM");
     CHECK(memcmp(back, msg, sizeof msg) == 0, "copy from RAM round-trips");
@@ -348,6 +367,68 @@ static void test_lazy_ram(void)
     bus_destroy(&b);
 }
 
+/* Every RAM region is tracked (not only the first), a write spanning two regions
+ * invalidates both, and marking calls every listener once per newly marked page. */
+typedef struct listener_log {
+    int calls;
+    gpa_t last;
+} listener_log;
+
+static void record_drop(void *opaque, gpa_t page)
+{
+    listener_log *l = opaque;
+    l->calls++;
+    l->last = page;
+}
+
+static void test_code_pages_every_region(void)
+{
+    bus b;
+    vm_error err = { { 0 } };
+    listener_log l1 = { 0 }, l2 = { 0 };
+    bus_init(&b);
+    CHECK(bus_add_ram(&b, 0, 0x10000, "low", &err), "low RAM");
+    CHECK(bus_add_ram(&b, 0x10000, 0x10000, "high", &err), "adjacent RAM region");
+    CHECK(bus_code_listener_add(&b, record_drop, &l1) && bus_code_listener_add(&b, record_drop, &l2),
+          "two listeners (two vCPUs)");
+    const uint32_t *lo = bus_code_page_mark(&b, 0xf000);
+    const uint32_t *hi = bus_code_page_mark(&b, 0x10000);
+    CHECK(lo && hi && lo != hi, "pages in both regions can be marked");
+    CHECK(l1.calls == 2 && l2.calls == 2 && l2.last == 0x10000, "each listener told of each page");
+    bus_code_page_mark(&b, 0x10ffc);
+    CHECK(l1.calls == 2, "no call for a page already marked");
+    uint32_t glo = *lo, ghi = *hi;
+    uint8_t bytes[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    CHECK(bus_copy_to_ram(&b, 0xfffc, bytes, sizeof bytes) == false,
+          "a bulk copy across regions is refused (one region per host pointer)");
+    bus_ram_written(&b, 0xfffc, 8);
+    CHECK(*lo == glo + 1 && *hi == ghi + 1, "a write spanning both regions invalidates both");
+    bus_ram_written(&b, 0xfffffffffffffff0ULL, 0x100);
+    CHECK(*lo == glo + 1, "a wrapping range is clamped, not wrapped");
+    bus_destroy(&b);
+}
+
+/* ROM: readable, filled by loaders, guest writes dropped (not faults), never writable
+ * through a host pointer. */
+static void test_rom(void)
+{
+    bus b;
+    vm_error err = { { 0 } };
+    bus_init(&b);
+    CHECK(bus_add_rom(&b, 0xffff0000ULL, 0x10000, "rom", &err), "add ROM");
+    static const uint8_t code[4] = { 0xea, 0x5b, 0xe0, 0x00 };
+    CHECK(bus_copy_to_ram(&b, 0xfffffff0ULL, code, sizeof code), "loader fills ROM");
+    uint64_t v = 0;
+    CHECK(bus_read(&b, 0xfffffff0ULL, 4, &v) && v == 0x00e05beaULL, "ROM reads back");
+    CHECK(bus_write(&b, 0xfffffff0ULL, 4, 0x12345678), "a guest write to ROM is not a fault");
+    CHECK(bus_read(&b, 0xfffffff0ULL, 4, &v) && v == 0x00e05beaULL, "... and changes nothing");
+    CHECK(bus_ram_ptr(&b, 0xfffffff0ULL, 4) != NULL, "readable host pointer into ROM");
+    CHECK(bus_ram_ptr_writable(&b, 0xfffffff0ULL, 4) == NULL, "no writable pointer into ROM");
+    CHECK(bus_add_ram(&b, 0, 0x1000, "ram", &err) && bus_ram_ptr_writable(&b, 0, 4) != NULL,
+          "RAM is writable");
+    bus_destroy(&b);
+}
+
 int main(void)
 {
     test_ram_access();
@@ -355,5 +436,7 @@ int main(void)
     test_mmio();
     test_region_rules();
     test_lazy_ram();
+    test_code_pages_every_region();
+    test_rom();
     return check_done();
 }

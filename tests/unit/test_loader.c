@@ -218,8 +218,9 @@ static void test_elf_good(void)
     new_ram(&b);
     uint8_t *ram = bus_ram_ptr(&b, RAM_BASE, RAM_SIZE);
     memset(ram + 0x1000, 0xaa, 0x100); /* stale bytes where .bss goes */
-    b.code_page[1] = 1; /* as if a CPU had decoded code from the page the ELF overwrites */
-    uint32_t gen = b.page_gen[1];
+    /* as if a CPU had decoded code from the page the ELF overwrites */
+    const uint32_t *genp = bus_code_page_mark(&b, RAM_BASE + 0x1000);
+    uint32_t gen = *genp;
     vm_error err = { { 0 } };
     loaded_image img;
     file_buf f = fbuf(&e);
@@ -237,9 +238,11 @@ static void test_elf_good(void)
     CHECK(memcmp(ram + 0x100000, data2, 8) == 0, "second segment placed");
     CHECK_EQ(img.low, RAM_BASE + 0x1000, "low = lowest segment");
     CHECK_EQ(img.high, RAM_BASE + 0x100008, "high = end of highest segment");
-    CHECK_EQ(img.tohost, RAM_BASE + 0x2000, "tohost symbol found");
-    CHECK_EQ(img.fromhost, RAM_BASE + 0x2040, "fromhost symbol found");
-    CHECK(b.page_gen[1] == gen + 1, "loading over decoded code invalidates it");
+    uint64_t sym = 0;
+    CHECK(elf_find_symbol(&f, "tohost", &sym) && sym == RAM_BASE + 0x2000, "tohost symbol found");
+    CHECK(elf_find_symbol(&f, "fromhost", &sym) && sym == RAM_BASE + 0x2040, "fromhost symbol found");
+    CHECK(!elf_find_symbol(&f, "nosuch", &sym), "absent symbol not found");
+    CHECK(*genp == gen + 1, "loading over decoded code invalidates it");
     bus_destroy(&b);
 
     /* Without section headers the HTIF addresses are simply absent. */
@@ -249,7 +252,7 @@ static void test_elf_good(void)
     new_ram(&b);
     f = fbuf(&e);
     CHECK(load_elf(&b, &f, EM_RISCV, &img, &err), "ELF without symbols loads");
-    CHECK(img.tohost == 0 && img.fromhost == 0, "no symbols: tohost = fromhost = 0");
+    CHECK(!elf_find_symbol(&f, "tohost", &sym), "no symbol table: no symbol");
     bus_destroy(&b);
 
     /* A broken symbol table is ignored, never read out of bounds. */
@@ -262,16 +265,18 @@ static void test_elf_good(void)
     new_ram(&b);
     f = fbuf(&e);
     CHECK(load_elf(&b, &f, EM_RISCV, &img, &err), "ELF with a short strtab loads");
-    CHECK(img.tohost == 0 && img.fromhost == 0, "names past the strtab end are ignored");
+    CHECK(!elf_find_symbol(&f, "tohost", &sym), "names past the strtab end are ignored");
     sh[1].sh_link = 7;
     CHECK(load_elf(&b, &f, EM_RISCV, &img, &err), "ELF with a bad sh_link loads");
+    CHECK(!elf_find_symbol(&f, "start", &sym), "bad sh_link: no symbols");
     sh[1].sh_link = 2;
     sh[2].sh_size = 64;
     sh[1].sh_size = 1ULL << 40;
     CHECK(load_elf(&b, &f, EM_RISCV, &img, &err), "ELF with a huge symtab size loads");
+    CHECK(!elf_find_symbol(&f, "start", &sym), "huge symtab: no symbols");
     ehdr(&e)->e_shnum = 200;
     CHECK(load_elf(&b, &f, EM_RISCV, &img, &err), "ELF with section headers past EOF loads");
-    CHECK(img.tohost == 0, "no symbols from a truncated section table");
+    CHECK(!elf_find_symbol(&f, "tohost", &sym), "no symbols from a truncated section table");
     bus_destroy(&b);
 }
 

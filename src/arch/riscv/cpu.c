@@ -25,6 +25,11 @@ bool rv_cpu_init(rv_cpu *cpu, machine *m, uint64_t hartid, vm_error *err)
         vm_error_set(err, "out of memory for the decode cache");
         return false;
     }
+    if (!bus_code_listener_add(&m->bus, rv_tlb_drop_write_page, cpu)) {
+        rv_cpu_destroy(cpu);
+        vm_error_set(err, "too many vCPUs for code-page tracking");
+        return false;
+    }
     rv_cpu_reset(cpu, 0);
     return true;
 }

@@ -49,7 +49,8 @@ typedef struct rv_dcache_entry {
 typedef struct rv_block {
     uint64_t pc;        /* virtual pc + 1 (0 = invalid) */
     const uint8_t *host; /* where the code bytes were in host memory */
-    uint32_t gen;       /* generation of that RAM page when decoded */
+    const uint32_t *genp; /* that RAM page's write generation (mem/bus.h) ... */
+    uint32_t gen;         /* ... and its value when the block was decoded */
     uint16_t n;         /* instructions */
     uint16_t bytes;     /* code bytes covered */
     rv_insn insn[RV_BLOCK_MAX + 1]; /* + the end-of-block sentinel */
@@ -121,8 +122,6 @@ typedef struct rv_cpu {
     /* ecall from S-mode to a built-in SBI (--bios none); returns true if handled. */
     bool (*sbi_call)(struct rv_cpu *cpu);
     void *sbi_opaque;
-    /* HTIF tohost/fromhost physical addresses (0 = none) */
-    gpa_t htif_tohost, htif_fromhost;
     bool has_sstc;
 } rv_cpu;
 

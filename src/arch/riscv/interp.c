@@ -33,18 +33,18 @@ static bool ends_block(unsigned op)
 /* Register slot that takes writes to x0 in blocks, so handlers need no rd != 0 test. */
 #define X_SINK 32
 
-/* Decode a block starting at pc whose bytes are at host (same page, RAM page `page`).
+/* Decode a block starting at pc whose bytes are at host (same page, in RAM).
  * `fast` tells which ops the threaded handlers run (they may have rd redirected to the
  * sink). Returns false if not even one instruction fits in the page (a 32-bit
  * instruction straddling the end). */
 static bool build_block(rv_cpu *cpu, rv_block *b, uint64_t pc, const uint8_t *host,
-                        uint64_t page, const bool *fast)
+                        const bool *fast)
 {
     bus *bus = &cpu->m->bus;
-    if (!bus->code_page[page]) {
-        bus->code_page[page] = 1;
-        rv_tlb_drop_write_page(cpu, bus->ram_host + (page << 12));
-    }
+    gpa_t pa;
+    const uint32_t *genp = bus_ram_gpa(bus, host, &pa) ? bus_code_page_mark(bus, pa) : NULL;
+    if (!genp)
+        return false;
     unsigned room = 4096 - (unsigned)(pc & 0xfff);
     unsigned off = 0, n = 0;
     while (n < RV_BLOCK_MAX && off + 2 <= room) {
@@ -70,7 +70,8 @@ static bool build_block(rv_cpu *cpu, rv_block *b, uint64_t pc, const uint8_t *ho
     b->insn[n].op = OP_BLOCK_END;
     b->pc = pc + 1;
     b->host = host;
-    b->gen = bus->page_gen[page];
+    b->genp = genp;
+    b->gen = *genp;
     b->n = (uint16_t)n;
     b->bytes = (uint16_t)off;
     return true;
@@ -92,7 +93,6 @@ static inline const uint8_t *code_ptr(rv_cpu *cpu, uint64_t pc)
 uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
 {
     machine *m = cpu->m;
-    const bus *const bus = &m->bus;
     uint64_t *const x = cpu->x;
     uint64_t n = 0;
 
@@ -141,14 +141,9 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
             }
             continue;
         }
-        uint64_t page = bus_ram_page_index(bus, host);
-        if (unlikely(page == UINT64_MAX)) {
-            n += step(cpu); /* code outside main RAM is not cached */
-            continue;
-        }
         rv_block *b = &cpu->blocks[(pc >> 1) & (RV_BLOCK_CACHE - 1)];
-        if (unlikely(b->pc != pc + 1 || b->host != host || b->gen != bus->page_gen[page])) {
-            if (!build_block(cpu, b, pc, host, page, fast)) {
+        if (unlikely(b->pc != pc + 1 || b->host != host || *b->genp != b->gen)) {
+            if (!build_block(cpu, b, pc, host, fast)) {
                 b->pc = 0;
                 n += step(cpu);
                 continue;

@@ -254,11 +254,8 @@ static void tlb_fill(rv_cpu *cpu, gva_t va, gpa_t pa, unsigned acc, unsigned ctx
     if (!host || !rv_pmp_allows(cpu, page, 4096, acc, ctx))
         return;
     /* Pages holding decoded code take the slow store path, which invalidates them. */
-    if (acc == ACC_WRITE) {
-        uint64_t idx = bus_ram_page_index(b, host);
-        if (idx != UINT64_MAX && b->code_page[idx])
-            return;
-    }
+    if (acc == ACC_WRITE && bus_code_page_is_marked(b, page))
+        return;
     uint64_t vpn = va >> 12;
     rv_tlb_entry *e = &cpu->tlb[ctx][acc][vpn & (RV_TLB_SIZE - 1)];
     if (cpu->last_walk_level > 0)
@@ -428,8 +425,12 @@ uint8_t *rv_amo_ptr(rv_cpu *cpu, gva_t va, unsigned size, bool is_load_reserved,
     return host;
 }
 
-void rv_tlb_drop_write_page(rv_cpu *cpu, const uint8_t *host_page)
+void rv_tlb_drop_write_page(void *opaque, gpa_t page)
 {
+    rv_cpu *cpu = opaque;
+    const uint8_t *host_page = bus_ram_ptr(&cpu->m->bus, page, 4096);
+    if (!host_page)
+        return;
     for (unsigned c = 0; c < RV_TLB_CTX; c++) {
         rv_tlb_entry *t = cpu->tlb[c][ACC_WRITE];
         for (unsigned i = 0; i < RV_TLB_SIZE; i++) {

@@ -71,8 +71,9 @@ static inline bool rv_store(rv_cpu *cpu, gva_t va, unsigned size, uint64_t val)
 uint8_t *rv_amo_ptr(rv_cpu *cpu, gva_t va, unsigned size, bool is_load_reserved,
                     gpa_t *pa_out);
 
-/* Forget write-TLB entries that map the RAM page at host_page (it now holds code). */
-void rv_tlb_drop_write_page(rv_cpu *cpu, const uint8_t *host_page);
+/* Code-page listener (mem/bus.h): forget write-TLB entries that map the RAM page at
+ * guest-physical `page` (it now holds code). opaque is the rv_cpu. */
+void rv_tlb_drop_write_page(void *opaque, gpa_t page);
 
 /* Physical address of a data access without performing it (for cbo.*); false = raised. */
 bool rv_translate_data(rv_cpu *cpu, gva_t va, unsigned acc, gpa_t *pa);

@@ -3,16 +3,13 @@
  * M-mode and enters a Linux kernel at 0x8020_0000 in S-mode. */
 #include "arch/riscv/virt.h"
 
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "arch/riscv/virt_board.h"
-
-#define SLICE_INSNS 20000
+#include "core/board.h"
 #define FW_DYNAMIC_MAGIC 0x4942534fULL /* "OSBI" */
 #define FW_DYNAMIC_VERSION 2
 #define NEXT_MODE_S 1
@@ -257,9 +254,10 @@ static bool load_images(riscv_virt *v, vm_error *err)
     vm_info(&m->log, "kernel loaded at 0x%llx-0x%llx, entry 0x%llx",
             (unsigned long long)v->kernel.low, (unsigned long long)v->kernel.high,
             (unsigned long long)v->kernel.entry);
-    if (v->kernel.tohost)
+    htif_init(&v->htif, m, kfmt == IMG_ELF64 ? &kernel : NULL);
+    if (htif_active(&v->htif))
         vm_info(&m->log, "HTIF: tohost at 0x%llx, fromhost at 0x%llx",
-                (unsigned long long)v->kernel.tohost, (unsigned long long)v->kernel.fromhost);
+                (unsigned long long)v->htif.tohost, (unsigned long long)v->htif.fromhost);
 
     if (cfg->initrd && !file_read(cfg->initrd, &initrd, err))
         goto out;
@@ -317,51 +315,8 @@ static void reset_cpu(riscv_virt *v)
         vm_info(&m->log, "entry: pc=0x%llx in M-mode, a0=0, a1=0x%llx (device tree)",
                 (unsigned long long)cpu->pc, (unsigned long long)v->fdt_addr);
     }
-    cpu->htif_tohost = v->kernel.tohost;
-    cpu->htif_fromhost = v->kernel.fromhost;
     cpu->sbi_call = v->builtin_sbi ? riscv_sbi_call : NULL;
     cpu->sbi_opaque = v;
-}
-
-/* HTIF (riscv-tests / Spike convention): tohost = 1 passes, (n << 1) | 1 fails test n;
- * otherwise it points at a syscall block {which, arg0, arg1, arg2, ...}; only SYS_write
- * (64) to fd 1/2 is served, which is how riscv-tests print. */
-static void poll_htif(riscv_virt *v)
-{
-    rv_cpu *cpu = &v->cpu;
-    machine *m = v->m;
-    uint64_t cmd;
-    if (!cpu->htif_tohost || !bus_read(&m->bus, cpu->htif_tohost, 8, &cmd) || cmd == 0)
-        return;
-    bus_write(&m->bus, cpu->htif_tohost, 8, 0);
-    uint64_t device = cmd >> 56;
-    uint64_t payload = cmd & ((1ULL << 56) - 1);
-    if (device == 0 && (payload & 1)) {
-        uint64_t status = payload >> 1; /* 0 = pass, n = test n failed */
-        machine_request_exit(m, status == 0 ? 0 : (status & 0xff) ? (int)(status & 0xff) : 1);
-        return;
-    }
-    if (device == 1 && ((cmd >> 48) & 0xff) == 1) { /* console putchar */
-        console_putc(&m->con, (uint8_t)payload);
-        bus_write(&m->bus, cpu->htif_fromhost, 8, (1ULL << 56) | (1ULL << 48));
-        return;
-    }
-    if (device == 0) {
-        uint64_t blk[4] = { 0 };
-        if (bus_copy_from_ram(&m->bus, payload, blk, sizeof blk) && blk[0] == 64 &&
-            (blk[1] == 1 || blk[1] == 2)) {
-            uint64_t len = blk[3] > (1u << 20) ? (1u << 20) : blk[3];
-            for (uint64_t i = 0; i < len; i++) {
-                uint64_t ch;
-                if (!bus_read(&m->bus, blk[2] + i, 1, &ch))
-                    break;
-                console_putc(&m->con, (uint8_t)ch);
-            }
-            uint64_t ret = len;
-            bus_copy_to_ram(&m->bus, payload, &ret, 8);
-        }
-        bus_write(&m->bus, cpu->htif_fromhost, 8, 1);
-    }
 }
 
 static int64_t ns_until_timer(riscv_virt *v)
@@ -378,96 +333,26 @@ static int64_t ns_until_timer(riscv_virt *v)
     return ns;
 }
 
-/* Idle: sleep until the next timer event or console input (an idle guest must not burn
- * a host core). */
-static void idle_wait(riscv_virt *v)
-{
-    machine *m = v->m;
-    int64_t ns = ns_until_timer(v);
-    int ms = ns >= 100 * 1000000LL ? 100 : (int)((ns + 999999) / 1000000);
-    if (ms <= 0)
-        return;
-    console_flush(&m->con);
-    if (m->con.in_fd >= 0 && !m->con.in_eof) {
-        struct pollfd pfd = { .fd = m->con.in_fd, .events = POLLIN };
-        poll(&pfd, 1, ms);
-    } else {
-        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-}
-
-static int run(riscv_virt *v, vm_error *err)
-{
-    machine *m = v->m;
-    rv_cpu *cpu = &v->cpu;
-    uint64_t total = 0;
-    for (;;) {
-        while (!m->stop) {
-            console_poll(&m->con);
-            if (m->con.quit_requested) {
-                machine_request_exit(m, 0);
-                break;
-            }
-            uart16550_poll(&v->uart);
-            aclint_update(&v->clint);
-            cpu->irq_check = true;
-            uint64_t budget = SLICE_INSNS;
-            if (m->cfg.max_insns && m->cfg.max_insns - total < budget)
-                budget = m->cfg.max_insns - total;
-            total += rv_cpu_run(cpu, budget);
-            poll_htif(v);
-            console_flush(&m->con);
-            if (m->cfg.max_insns && total >= m->cfg.max_insns) {
-                fprintf(stderr, "vm-cli: stopped after %llu instructions (--max-insns), pc=0x%llx\n",
-                        (unsigned long long)total, (unsigned long long)cpu->pc);
-                machine_request_exit(m, 124);
-                break;
-            }
-            if (cpu->wfi)
-                idle_wait(v);
-        }
-        console_flush(&m->con);
-        if (!m->reset_requested)
-            break;
-        if (m->cfg.no_reboot) {
-            vm_info(&m->log, "guest requested a reset: ending the run (--no-reboot)");
-            m->exit_code = 0;
-            break;
-        }
-        vm_info(&m->log, "guest requested a reset: reloading images");
-        m->reset_requested = false;
-        m->stop = 0;
-        if (!load_images(v, err))
-            return -1;
-        plic_reset(&v->plic);
-        aclint_reset(&v->clint);
-        uart16550_reset(&v->uart);
-        reset_cpu(v);
-    }
-    vm_info(&m->log, "guest stopped after %llu instructions, exit status %d",
-            (unsigned long long)total, m->exit_code);
-    return m->exit_code;
-}
-
-int riscv_virt_run(machine *m, vm_error *err)
+static void *virt_create(machine *m, vm_error *err)
 {
     riscv_virt *v = calloc(1, sizeof *v);
     if (!v) {
         vm_error_set(err, "out of memory");
-        return -1;
+        return NULL;
     }
     v->m = m;
-    int rc = -1;
-    bus_init(&m->bus);
-    console_init(&m->con, STDIN_FILENO, STDOUT_FILENO, m->cfg.escape_char);
-    if (!rv_cpu_init(&v->cpu, m, 0, err))
-        goto out;
+    if (!rv_cpu_init(&v->cpu, m, 0, err)) {
+        free(v);
+        return NULL;
+    }
     v->cpu.has_sstc = true;
     v->cpu.read_time = read_mtime;
     v->cpu.time_opaque = &v->clint;
-    if (!add_devices(v, err))
-        goto out;
+    if (!add_devices(v, err)) {
+        rv_cpu_destroy(&v->cpu);
+        free(v);
+        return NULL;
+    }
     vm_info(&m->log, "RAM: 0x%llx-0x%llx (%llu MiB)", (unsigned long long)VIRT_DRAM_BASE,
             (unsigned long long)(VIRT_DRAM_BASE + m->cfg.ram_size),
             (unsigned long long)(m->cfg.ram_size / MiB));
@@ -478,16 +363,69 @@ int riscv_virt_run(machine *m, vm_error *err)
                     (unsigned long long)(r->base + r->size), r->name);
     }
     vm_info(&m->log, "paging at reset: bare (satp = 0), hart 0 in M-mode");
+    return v;
+}
+
+static bool virt_reset(void *board, vm_error *err)
+{
+    riscv_virt *v = board;
     if (!load_images(v, err))
-        goto out;
+        return false;
+    plic_reset(&v->plic);
+    aclint_reset(&v->clint);
+    uart16550_reset(&v->uart);
     reset_cpu(v);
-    console_start(&m->con);
-    rc = run(v, err);
-    console_restore(&m->con);
-out:
+    return true;
+}
+
+static void virt_poll(void *board)
+{
+    riscv_virt *v = board;
+    uart16550_poll(&v->uart);
+    aclint_update(&v->clint);
+    v->cpu.irq_check = true;
+}
+
+static uint64_t virt_run(void *board, uint64_t budget)
+{
+    riscv_virt *v = board;
+    uint64_t n = rv_cpu_run(&v->cpu, budget);
+    htif_poll(&v->htif);
+    return n;
+}
+
+static bool virt_idle(void *board)
+{
+    return ((riscv_virt *)board)->cpu.wfi;
+}
+
+static int64_t virt_ns_until_event(void *board)
+{
+    return ns_until_timer(board);
+}
+
+static uint64_t virt_pc(void *board)
+{
+    return ((riscv_virt *)board)->cpu.pc;
+}
+
+static void virt_destroy(void *board)
+{
+    riscv_virt *v = board;
     rv_cpu_destroy(&v->cpu);
-    bus_destroy(&m->bus);
     free(v->fdt);
     free(v);
-    return rc;
 }
+
+const board_ops riscv_virt_board = {
+    .name = "virt",
+    .arch = ARCH_RISCV64,
+    .create = virt_create,
+    .reset = virt_reset,
+    .poll = virt_poll,
+    .run = virt_run,
+    .idle = virt_idle,
+    .ns_until_event = virt_ns_until_event,
+    .pc = virt_pc,
+    .destroy = virt_destroy,
+};

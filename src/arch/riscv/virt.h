@@ -18,8 +18,4 @@
 #define VIRT_DRAM_BASE   0x80000000ULL
 #define VIRT_TIMEBASE_HZ 10000000ULL
 
-/* Build the board from m->cfg, load the images and run until the guest stops.
- * Returns the guest's exit status, or -1 with *err set for a set-up error. */
-int riscv_virt_run(machine *m, vm_error *err);
-
 #endif

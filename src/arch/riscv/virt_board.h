@@ -5,6 +5,7 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/virt.h"
 #include "dev/aclint.h"
+#include "dev/htif.h"
 #include "dev/plic.h"
 #include "dev/syscon.h"
 #include "dev/uart16550.h"
@@ -17,6 +18,7 @@ typedef struct riscv_virt {
     plic plic;
     uart16550 uart;
     syscon test;
+    htif htif;                /* a bare-metal ELF's tohost/fromhost */
     /* What was loaded, for the device tree and the registers at reset */
     loaded_image firmware, kernel;
     bool has_firmware;        /* an M-mode firmware runs first (OpenSBI) */

@@ -1,0 +1,239 @@
+/* One x86_64 logical processor: architectural state, the soft TLB and the decoded-block
+ * cache. Everything hangs off this struct (no globals). The public fields and functions
+ * are the contract in docs (x86-api): boards, tests and the differential harness read and
+ * write the registers directly; RFLAGS only through x86_cpu_rflags/x86_cpu_set_rflags
+ * because the arithmetic flags are computed lazily (flags.h). */
+#ifndef VM_X86_CPU_H
+#define VM_X86_CPU_H
+
+#include <setjmp.h>
+
+#include "arch/x86/decode.h"
+#include "core/machine.h"
+#include "core/types.h"
+
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = 7 };
+
+enum {
+    RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15
+};
+
+/* Segment attributes: descriptor bytes 5..6 as the SDM draws them (Vol.3 §3.4.5):
+ * type[3:0] S[4] DPL[6:5] P[7] AVL[12] L[13] D/B[14] G[15]. The limit is kept expanded
+ * to bytes (G applied). */
+#define SA_TYPE 0x000f
+#define SA_S 0x0010
+#define SA_DPL_SHIFT 5
+#define SA_DPL 0x0060
+#define SA_P 0x0080
+#define SA_AVL 0x1000
+#define SA_L 0x2000
+#define SA_DB 0x4000
+#define SA_G 0x8000
+/* Unusable (null selector loaded in protected mode): any access → #GP/#SS. */
+#define SA_UNUSABLE 0x10000
+
+typedef struct x86_seg {
+    uint16_t sel;
+    uint64_t base;
+    uint32_t limit;
+    uint32_t attr;
+} x86_seg;
+
+typedef struct x86_dtr {
+    uint64_t base;
+    uint16_t limit;
+} x86_dtr;
+
+/* RFLAGS bits (SDM Vol.1 §3.4.3) */
+#define FL_CF 0x0001u
+#define FL_1 0x0002u
+#define FL_PF 0x0004u
+#define FL_AF 0x0010u
+#define FL_ZF 0x0040u
+#define FL_SF 0x0080u
+#define FL_TF 0x0100u
+#define FL_IF 0x0200u
+#define FL_DF 0x0400u
+#define FL_OF 0x0800u
+#define FL_IOPL 0x3000u
+#define FL_IOPL_SHIFT 12
+#define FL_NT 0x4000u
+#define FL_RF 0x10000u
+#define FL_VM 0x20000u
+#define FL_AC 0x40000u
+#define FL_VIF 0x80000u
+#define FL_VIP 0x100000u
+#define FL_ID 0x200000u
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Control registers */
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_AM (1ull << 18)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+
+#define CR4_VME (1ull << 0)
+#define CR4_PVI (1ull << 1)
+#define CR4_TSD (1ull << 2)
+#define CR4_DE (1ull << 3)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define CR4_MCE (1ull << 6)
+#define CR4_PGE (1ull << 7)
+#define CR4_PCE (1ull << 8)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_UMIP (1ull << 11)
+#define CR4_LA57 (1ull << 12)
+#define CR4_FSGSBASE (1ull << 16)
+#define CR4_PCIDE (1ull << 17)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+
+/* Exception vectors (SDM Vol.3 §6.3.1) */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13,
+    EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19
+};
+
+/* The lazy flags record (flags.c): the last flag-setting operation's kind, width and
+ * operands; each arithmetic flag is derived from them only when read. */
+typedef struct x86_lazy {
+    uint64_t res, a, b;
+    uint8_t op;       /* LF_* (flags.h); LF_NONE: flags.c's bits in cpu->flags are current */
+    uint8_t size;     /* operand bytes 1/2/4/8 */
+    uint8_t cf_in;    /* INC/DEC keep the previous CF; ADC/SBB's carry in */
+} x86_lazy;
+
+/* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
+ * privilege (supervisor/user); only RAM pages are cached. */
+#define X86_TLB_BITS 8
+#define X86_TLB_SIZE (1u << X86_TLB_BITS)
+enum { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
+typedef struct x86_tlb_entry {
+    uint64_t tag;       /* linear page number + 1 (0 = invalid) */
+    uintptr_t addend;   /* host address = linear address + addend */
+    bool global;
+} x86_tlb_entry;
+
+/* Decoded blocks (cpu.c): straight-line runs of instructions in one page, keyed by the
+ * linear address and the code mode they were decoded for. */
+#define X86_BLOCK_MAX 32
+#define X86_BLOCK_CACHE 4096
+typedef struct x86_block {
+    uint64_t lip;        /* linear address + 1 (0 = invalid) */
+    const uint8_t *host; /* code bytes in host memory */
+    const uint32_t *genp; /* the RAM page's write generation (mem/bus.h) */
+    uint32_t gen;        /* its value when decoded */
+    uint8_t mode;        /* code size (16/32/64) it was decoded for */
+    uint16_t n;
+    x86_insn insn[X86_BLOCK_MAX];
+} x86_block;
+
+typedef struct x86_exc_info {
+    bool pending;
+    uint8_t vector;
+    bool has_error;
+    uint32_t error;
+    uint64_t cr2;
+} x86_exc_info;
+
+typedef struct x86_xmm {
+    uint64_t q[2];
+} x86_xmm;
+
+typedef struct x86_cpu {
+    uint64_t gpr[16];
+    uint64_t rip;
+    uint64_t flags;          /* RFLAGS except the lazily computed arithmetic bits */
+    x86_lazy lf;
+    x86_seg seg[6];
+    x86_dtr gdtr, idtr;
+    x86_seg ldtr, tr;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t dr[8];
+    uint64_t efer;
+    uint64_t xcr0;
+    int cpl;
+
+    /* MSRs */
+    uint64_t apic_base, pat, star, lstar, cstar, sfmask, kernel_gs_base, tsc_offset;
+    uint64_t misc_enable, sysenter_cs, sysenter_esp, sysenter_eip, tsc_aux, mtrr_def_type;
+    uint32_t feat;           /* enabled F_* gates (decode.h) */
+    uint64_t icount;         /* instructions retired (faulting ones included) */
+    uint64_t rng;            /* RDRAND generator state */
+    uint64_t tsc;            /* advances one per retired instruction (deterministic) */
+
+    /* x87/SSE state (wired to the FP library later) */
+    x86_xmm xmm[16];
+    uint32_t mxcsr;
+    uint16_t fcw, fsw, ftw;
+    uint8_t st[8][10];
+    uint64_t mm[8];
+
+    /* Run state */
+    machine *m;
+    bus *io;                 /* port I/O bus: &m->io unless the creator changes it */
+    bool halted;
+    bool triple_fault;       /* set with the reset request (tests look at it) */
+    bool intr_line;
+    bool nmi_pending;
+    bool nmi_blocked;        /* between an NMI and the next IRET */
+    uint8_t shadow;          /* STI / MOV SS interrupt shadow: instructions left */
+    int (*intr_ack)(void *opaque);
+    void *intr_opaque;
+
+    /* Test hook (x86-api): do not deliver exceptions, stop and report them. */
+    bool stop_on_exception;
+    x86_exc_info exc;
+
+    /* Exception machinery (excp.c) */
+    jmp_buf *fault_jmp;      /* where a fault unwinds to (the run loop) */
+    int delivering;          /* vector being delivered, -1 none (double fault rules) */
+    int fault_depth;
+    uint64_t insn_rip;       /* rip of the instruction executing (faults restart it) */
+    uint64_t next_rip;
+    int code_bits;           /* 16/32/64 from CS (and EFER.LMA) */
+    int stack_bits;          /* 16/32/64 from SS.B (and 64-bit mode) */
+
+    /* TLB: [user?][access] */
+    x86_tlb_entry tlb[2][3][X86_TLB_SIZE];
+    bool tlb_nofill;         /* the last translation must not be cached */
+    bool smc;                /* a slow-path write hit a page holding decoded code */
+
+    x86_block *blocks;
+} x86_cpu;
+
+bool x86_cpu_init(x86_cpu *cpu, machine *m, vm_error *err);
+void x86_cpu_destroy(x86_cpu *cpu);
+void x86_cpu_reset(x86_cpu *cpu);
+uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget);
+void x86_cpu_set_intr(x86_cpu *cpu, bool level);
+void x86_cpu_nmi(x86_cpu *cpu);
+uint64_t x86_cpu_rflags(x86_cpu *cpu);
+void x86_cpu_set_rflags(x86_cpu *cpu, uint64_t v);
+/* Flat segments for 32-bit protected mode or 64-bit long mode (the caller built page
+ * tables and set CR3 for 64; this sets CR0.PE|PG, CR4.PAE, EFER.LME|LMA). */
+void x86_cpu_load_flat_mode(x86_cpu *cpu, int bits);
+
+/* The CPUID leaf values this CPU reports (cpuid.c). */
+void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* The F_* feature gates (decode.h) matching what CPUID advertises. */
+uint32_t x86_feature_mask(const x86_cpu *cpu);
+
+#endif

@@ -1,0 +1,68 @@
+/* What this CPU says it is (SDM Vol.2 CPUID). It advertises exactly what is implemented;
+ * the same list gates the decoder (x86_feature_mask), so an unadvertised instruction is
+ * #UD. x87/MMX/SSE/XSAVE appear once they are wired to the FP library. */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/decode.h"
+
+/* CPUID.1:EAX — family 6, model 0x3a, stepping 9 (an Ivy Bridge-like signature) */
+#define X86_SIGNATURE 0x000306a9u
+
+uint32_t x86_feature_mask(const x86_cpu *cpu)
+{
+    (void)cpu;
+    return (1u << F_BASE) | (1u << F_CX8) | (1u << F_CMOV) | (1u << F_POPCNT) |
+           (1u << F_LZCNT) | (1u << F_MOVBE) | (1u << F_RDRAND) | (1u << F_RDTSCP) |
+           (1u << F_CX16) | (1u << F_FSGSBASE) | (1u << F_LM) | (1u << F_SYSCALL) |
+           (1u << F_SEP) | (1u << F_CLFLUSH);
+}
+
+static void put_str(uint32_t *out, const char *s)
+{
+    memcpy(out, s, 16);
+}
+
+void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    (void)cpu;
+    r[0] = r[1] = r[2] = r[3] = 0;
+    switch (leaf) {
+    case 0:
+        r[0] = 7;
+        memcpy(&r[1], "Genu", 4); /* EBX EDX ECX = "GenuineIntel" */
+        memcpy(&r[3], "ineI", 4);
+        memcpy(&r[2], "ntel", 4);
+        break;
+    case 1:
+        r[0] = X86_SIGNATURE;
+        r[1] = (8u << 8) | (1u << 16); /* CLFLUSH line 64 bytes, 1 logical processor */
+        r[2] = (1u << 13) | (1u << 22) | (1u << 23) | (1u << 30); /* CX16 MOVBE POPCNT RDRAND */
+        r[3] = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) |
+               (1u << 13) | (1u << 15) | (1u << 16) | (1u << 19);
+        /* PSE TSC MSR PAE CX8 SEP PGE CMOV PAT CLFSH */
+        break;
+    case 7:
+        if (sub == 0) {
+            r[1] = (1u << 0) | (1u << 7) | (1u << 20); /* FSGSBASE SMEP SMAP */
+            r[2] = 1u << 16;                             /* LA57 */
+        }
+        break;
+    case 0x80000000:
+        r[0] = 0x80000008;
+        break;
+    case 0x80000001:
+        r[2] = (1u << 0) | (1u << 5); /* LAHF/SAHF in 64-bit mode, LZCNT (ABM) */
+        r[3] = (1u << 11) | (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29);
+        /* SYSCALL NX 1GB-pages RDTSCP LM */
+        break;
+    case 0x80000002: put_str(r, "vm x86_64 interp"); break;
+    case 0x80000003: put_str(r, "reter CPU\0\0\0\0\0\0\0"); break;
+    case 0x80000004: break;
+    case 0x80000008:
+        r[0] = 40 | (48 << 8); /* physical / linear address bits */
+        break;
+    default:
+        break;
+    }
+}
