@@ -39,10 +39,28 @@ static void say(out *o, const char *fmt, ...)
     o->diffs++;
 }
 
+/* The undefined bits where the case stopped: at the end marker, the case's final set; at
+ * a fault, the set before the faulting instruction (a fault leaves the flags as they were);
+ * at an address that is no instruction start, every set the case went through. */
+static uint64_t undef_at_stop(const xd_case *c, const xd_result *nat)
+{
+    uint64_t rip = nat->s.rip;
+    if (nat->vector == 3 && rip == XD_CODE_VA + c->end + 1)
+        return c->undef;
+    for (unsigned k = 0; k < c->ninsn; k++)
+        if (rip == XD_CODE_VA + c->off[k])
+            return c->undef_at[k];
+    uint64_t u = c->undef;
+    for (unsigned k = 0; k < c->ninsn; k++)
+        u |= c->undef_at[k];
+    return u;
+}
+
 bool xd_compare(const xd_case *c, const xd_result *nat, const xd_result *emu, char *buf,
                 size_t len)
 {
     out o = { buf, len, 0, 0 };
+    uint64_t undef = undef_at_stop(c, nat);
     buf[0] = 0;
     const xd_state *a = &nat->s, *b = &emu->s;
     if (nat->vector != emu->vector) {
@@ -64,7 +82,7 @@ bool xd_compare(const xd_case *c, const xd_result *nat, const xd_result *emu, ch
     for (int i = 0; i < 16; i++)
         if (a->gpr[i] != b->gpr[i])
             say(&o, " %s native=%#" PRIx64 " emu=%#" PRIx64 ";", reg_names[i], a->gpr[i], b->gpr[i]);
-    uint64_t fmask = 0xfffull & ~(c->undef & 0xffffffffull);
+    uint64_t fmask = 0xfffull & ~(undef & 0xffffffffull);
     if ((a->rflags ^ b->rflags) & fmask)
         say(&o, " rflags native=%#" PRIx64 " emu=%#" PRIx64 " (compared bits %#" PRIx64 ");",
             a->rflags, b->rflags, fmask);
@@ -76,7 +94,7 @@ bool xd_compare(const xd_case *c, const xd_result *nat, const xd_result *emu, ch
         say(&o, " mxcsr native=%#x emu=%#x;", a->mxcsr, b->mxcsr);
     if (a->fcw != b->fcw)
         say(&o, " fcw native=%#x emu=%#x;", a->fcw, b->fcw);
-    unsigned swmask = 0xffffu & ~(unsigned)(c->undef >> 32);
+    unsigned swmask = 0xffffu & ~(unsigned)(undef >> 32);
     if ((a->fsw ^ b->fsw) & swmask)
         say(&o, " fsw native=%#x emu=%#x (compared bits %#x);", a->fsw, b->fsw, swmask);
     if (a->ftw != b->ftw)
@@ -134,10 +152,12 @@ void xd_print_case(const xd_case *c, const xd_result *nat, const xd_result *emu)
            (unsigned long long)XD_CODE_VA, c->ninsn, c->end);
     for (unsigned i = 0; i < c->ninsn; i++) {
         unsigned from = c->off[i], to = i + 1 < c->ninsn ? c->off[i + 1] : c->end;
+        char dis[128];
+        xd_emu_disasm(c->code + from, to - from, XD_CODE_VA + from, dis, sizeof dis);
         printf("#     +%03x:", from);
-        for (unsigned k = from; k < to && k < from + 16; k++)
-            printf(" %02x", c->code[k]);
-        printf("\n");
+        for (unsigned k = from; k < from + 12; k++)
+            printf(k < to ? " %02x" : "   ", c->code[k]);
+        printf("  %s\n", dis);
     }
     printf("#   undefined at the end: rflags %#llx, x87 C-bits %#llx\n",
            (unsigned long long)(c->undef & 0xffffffffu), (unsigned long long)(c->undef >> 32));

@@ -29,6 +29,10 @@
 #define PA_PT_DATA 0x5000u
 #define PA_CODE 0x10000u
 #define PA_DATA 0x20000u
+#define PA_TSS 0x30000u
+/* The TSS (for the I/O permission check of IN/OUT at CPL 3): a supervisor page in the
+ * data page table, far from anything generated code addresses. */
+#define VA_TSS (XD_DATA_VA + 0x100000u)
 #define PTE_P 1u
 #define PTE_W 2u
 #define PTE_U 4u
@@ -54,6 +58,10 @@ static bool build_page_tables(xd_emu *e)
               put64(e, PA_PD + 8 * ((XD_CODE_VA >> 21) & 511), PA_PT_CODE | f) &&
               put64(e, PA_PD + 8 * ((XD_DATA_VA >> 21) & 511), PA_PT_DATA | f) &&
               put64(e, PA_PT_CODE + 8 * ((XD_CODE_VA >> 12) & 511), PA_CODE | f);
+    /* Like Linux's: a 64-bit TSS whose I/O map base lies beyond its limit, so every port
+     * access at CPL 3 with IOPL 0 raises #GP(0) (SDM Vol.1 §19.5.2). */
+    ok = ok && put64(e, PA_PT_DATA + 8 * ((VA_TSS >> 12) & 511), PA_TSS | PTE_P | PTE_W) &&
+         bus_write(&e->m.bus, PA_TSS + 0x66, 2, 0xffff);
     for (unsigned i = 0; i < XD_DATA_SIZE / 4096; i++)
         ok = ok && put64(e, PA_PT_DATA + 8 * (((XD_DATA_VA >> 12) + i) & 511),
                          (PA_DATA + 4096u * i) | f);
@@ -136,6 +144,9 @@ static void setup_mode(xd_emu *e)
     cpu->seg[SEG_CS].attr |= SA_DPL;
     cpu->seg[SEG_SS].sel |= 3;
     cpu->seg[SEG_SS].attr |= SA_DPL;
+    cpu->tr.base = VA_TSS;
+    cpu->tr.limit = 0x67;
+    cpu->tr.attr = SA_P | 0xb;
     cpu->stop_on_exception = true;
 }
 
@@ -199,6 +210,15 @@ void xd_emu_run(xd_emu *e, const xd_case *c, xd_result *r)
     }
 }
 
+uint32_t xd_emu_features(xd_emu *e)
+{
+    uint32_t l1[4], l7[4], l81[4];
+    x86_cpuid(&e->cpu, 1, 0, l1);
+    x86_cpuid(&e->cpu, 7, 0, l7);
+    x86_cpuid(&e->cpu, 0x80000001u, 0, l81);
+    return xd_features(l1, l7, l81);
+}
+
 void xd_emu_close(xd_emu *e)
 {
     if (!e)
@@ -209,7 +229,22 @@ void xd_emu_close(xd_emu *e)
     free(e);
 }
 
+void xd_emu_disasm(const uint8_t *code, size_t n, uint64_t rip, char *buf, size_t len)
+{
+    x86_insn in;
+    if (x86_decode(code, n, 64, ~0u, &in) != X86_DEC_OK)
+        snprintf(buf, len, "(not decoded)");
+    else
+        x86_disasm(&in, rip, buf, len);
+}
+
 #else
+
+void xd_emu_disasm(const uint8_t *code, size_t n, uint64_t rip, char *buf, size_t len)
+{
+    (void)code, (void)n, (void)rip;
+    snprintf(buf, len, "?");
+}
 
 xd_emu *xd_emu_open(char *why, size_t whylen)
 {
@@ -222,6 +257,12 @@ void xd_emu_run(xd_emu *e, const xd_case *c, xd_result *r)
     (void)e, (void)c;
     memset(r, 0, sizeof *r);
     r->vector = -2;
+}
+
+uint32_t xd_emu_features(xd_emu *e)
+{
+    (void)e;
+    return 0;
 }
 
 void xd_emu_close(xd_emu *e)

@@ -112,8 +112,10 @@ void xd_flags_read(xd_gen *g, uint64_t reads)
 
 void xd_mark(xd_gen *g)
 {
-    if (g->c->ninsn < XD_MAX_INSNS + 8)
+    if (g->c->ninsn < XD_MAX_INSNS + 8) {
+        g->c->undef_at[g->c->ninsn] = g->undef;
         g->c->off[g->c->ninsn++] = (uint16_t)g->pos;
+    }
 }
 
 void xd_byte(xd_gen *g, uint8_t b)
@@ -664,7 +666,10 @@ static void gen_bits(xd_gen *g)
     }
     if (k < 7) { /* POPCNT F3 0F B8 / TZCNT F3 0F BC / LZCNT F3 0F BD */
         static const uint8_t ops[] = { 0xb8, 0xbc, 0xbd };
+        static const uint32_t need[] = { XD_F_POPCNT, XD_F_BMI1, XD_F_LZCNT };
         unsigned j = xd_below(g, 3);
+        if (!xd_has(g, need[j]))
+            return;
         if (size == 2)
             in.pfx[in.npfx++] = 0x66;
         in.pfx[in.npfx++] = 0xf3;
@@ -787,7 +792,7 @@ static void gen_mov(xd_gen *g)
         if (g->protect & ((1u << RAX) | (1u << RDX)))
             return;
         in.npfx = 0;
-        in.w = xd_chance(g, 50);
+        in.w = xd_has(g, XD_F_CX16) && xd_chance(g, 50);
         in.map = 1;
         in.opc = 0xc7;
         in.reg = 1;
@@ -798,6 +803,8 @@ static void gen_mov(xd_gen *g)
         xd_flags_write(g, XF_ZF, 0);
         return;
     case 9: /* MOVBE (0F 38 F0/F1), memory only */
+        if (!xd_has(g, XD_F_MOVBE))
+            return;
         if (size == 1)
             size = 4;
         in.npfx = 0;
@@ -820,7 +827,7 @@ static void gen_mov(xd_gen *g)
         break;
     case 11: /* LAHF / SAHF (valid in 64-bit mode with CPUID.80000001H:ECX.LAHF-SAHF) */
     {
-        if (g->protect & 1)
+        if ((g->protect & 1) || !xd_has(g, XD_F_LAHF))
             return;
         bool sahf = xd_chance(g, 50);
         if (!sahf)
@@ -873,6 +880,8 @@ static void gen_cond(xd_gen *g)
         return;
     }
     if (k == 1) { /* CMOVcc r, r/m: a 32-bit destination is zero-extended even if false */
+        if (!xd_has(g, XD_F_CMOV))
+            return;
         xd_flags_read(g, XF_ARITH);
         unsigned size = xd_chance(g, 20) ? 2 : xd_chance(g, 50) ? 4 : 8;
         xd_insn in = { .map = 1, .opc = (uint8_t)(0x40 | cc), .has_modrm = true };
@@ -1232,23 +1241,23 @@ static void gen_divide(xd_gen *g)
 static void gen_mix(xd_gen *g);
 
 const xd_group xd_groups[] = {
-    { "alu", gen_alu, 10 },
-    { "test-incdec-neg-not-flags", gen_test_incdec, 6 },
-    { "shift-rotate-shld", gen_shift, 8 },
-    { "mul-div", gen_divide, 6 },
-    { "bit-bsf-popcnt-bswap", gen_bits, 6 },
-    { "mov-xchg-cmpxchg-movbe", gen_mov, 8 },
-    { "cond-jcc-loop-setcc-cmov", gen_cond, 6 },
-    { "stack-call-ret-enter", gen_stack, 6 },
-    { "string-rep", gen_string, 5 },
-    { "fault-ud-priv", gen_fault, 2 },
-    { "fault-wild-address", gen_wild, 2 },
-    { "sse-int", xd_gen_sse_int, 6 },
-    { "sse-fp", xd_gen_sse_fp, 6 },
-    { "sse-cvt", xd_gen_sse_cvt, 5 },
-    { "sse4", xd_gen_sse4, 5 },
-    { "x87", xd_gen_x87, 6 },
-    { "mix", gen_mix, 8 },
+    { "alu", gen_alu, 10, 0 },
+    { "test-incdec-neg-not-flags", gen_test_incdec, 6, 0 },
+    { "shift-rotate-shld", gen_shift, 8, 0 },
+    { "mul-div", gen_divide, 6, 0 },
+    { "bit-bsf-popcnt-bswap", gen_bits, 6, 0 },
+    { "mov-xchg-cmpxchg-movbe", gen_mov, 8, 0 },
+    { "cond-jcc-loop-setcc-cmov", gen_cond, 6, 0 },
+    { "stack-call-ret-enter", gen_stack, 6, 0 },
+    { "string-rep", gen_string, 5, 0 },
+    { "fault-ud-priv", gen_fault, 2, 0 },
+    { "fault-wild-address", gen_wild, 2, 0 },
+    { "sse-int", xd_gen_sse_int, 6, XD_F_SSE2 },
+    { "sse-fp", xd_gen_sse_fp, 6, XD_F_SSE2 },
+    { "sse-cvt", xd_gen_sse_cvt, 5, XD_F_SSE2 },
+    { "sse4", xd_gen_sse4, 5, XD_F_SSE41 },
+    { "x87", xd_gen_x87, 6, XD_F_FPU },
+    { "mix", gen_mix, 8, 0 },
 };
 const unsigned xd_ngroups = sizeof xd_groups / sizeof xd_groups[0];
 
@@ -1257,7 +1266,7 @@ static void gen_mix(xd_gen *g)
 {
     unsigned k = xd_below(g, xd_ngroups - 1);
     if (xd_groups[k].emit == gen_fault || xd_groups[k].emit == gen_wild ||
-        xd_groups[k].emit == gen_mix)
+        xd_groups[k].emit == gen_mix || !xd_has(g, xd_groups[k].needs))
         return;
     xd_groups[k].emit(g);
 }
@@ -1278,12 +1287,13 @@ static void init_state(xd_gen *g, xd_state *s)
 
 static const uint8_t mem_regs[] = { RBX, R8, R9, R10, R11, R12, R13, R14, R15 };
 
-void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index)
+void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index, uint32_t feat)
 {
     xd_gen g;
     memset(c, 0, sizeof *c);
     memset(&g, 0, sizeof g);
     g.c = c;
+    g.feat = feat;
     g.rng = seed * 0x9e3779b97f4a7c15ull ^ (index + 1) * 0xd1b54a32d192ed03ull ^ grp;
     c->group = xd_groups[grp].name;
     init_state(&g, &c->init);
@@ -1313,4 +1323,41 @@ void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index)
     memset(c->code + g.pos, 0xcc, XD_CODE_SIZE - g.pos);
     c->code_len = g.pos + 1;
     c->undef = g.undef;
+}
+
+uint32_t xd_features(const uint32_t l1[4], const uint32_t l7[4], const uint32_t l81[4])
+{
+    uint32_t f = 0;
+    /* CPUID.1:EDX FPU(0) CMOV(15) SSE(25) SSE2(26); ECX SSE3(0) PCLMUL(1) SSSE3(9) CX16(13)
+     * SSE4.1(19) SSE4.2(20) MOVBE(22) POPCNT(23); CPUID.7.0:EBX BMI1(3);
+     * CPUID.80000001H:ECX LAHF(0) LZCNT(5) */
+    if (l1[3] & 1u)
+        f |= XD_F_FPU;
+    if (l1[3] & (1u << 15))
+        f |= XD_F_CMOV;
+    if ((l1[3] & (3u << 25)) == (3u << 25))
+        f |= XD_F_SSE2;
+    if (l1[2] & 1u)
+        f |= XD_F_SSE3;
+    if (l1[2] & (1u << 1))
+        f |= XD_F_PCLMUL;
+    if (l1[2] & (1u << 9))
+        f |= XD_F_SSSE3;
+    if (l1[2] & (1u << 13))
+        f |= XD_F_CX16;
+    if (l1[2] & (1u << 19))
+        f |= XD_F_SSE41;
+    if (l1[2] & (1u << 20))
+        f |= XD_F_SSE42;
+    if (l1[2] & (1u << 22))
+        f |= XD_F_MOVBE;
+    if (l1[2] & (1u << 23))
+        f |= XD_F_POPCNT;
+    if (l7[1] & (1u << 3))
+        f |= XD_F_BMI1;
+    if (l81[2] & 1u)
+        f |= XD_F_LAHF;
+    if (l81[2] & (1u << 5))
+        f |= XD_F_LZCNT;
+    return f;
 }

@@ -53,7 +53,7 @@ struct xd_gen {
     int64_t rsp_off;     /* RSP - XD_DATA_VA */
     uint32_t protect;    /* registers no instruction may write */
     bool no_stack;       /* inside a conditionally skipped block: RSP must not move */
-    bool fault_ok;       /* this case may end in a deliberate fault */
+    uint32_t feat;       /* XD_F_* usable in this run */
 };
 
 uint64_t xd_rnd(xd_gen *g);
@@ -83,5 +83,9 @@ void xd_gen_sse_cvt(xd_gen *g);
 void xd_gen_sse4(xd_gen *g);
 void xd_gen_x87(xd_gen *g);
 void xd_init_fp_state(xd_gen *g, xd_state *s);
+static inline bool xd_has(const xd_gen *g, uint32_t f)
+{
+    return (g->feat & f) == f;
+}
 
 #endif

@@ -361,8 +361,36 @@ static void sse_mem(xd_gen *g, xd_insn *in, const sse_op *o)
     xd_mem_operand(g, &in->mem, msize, o->align ? 16 : 1);
 }
 
+/* The CPUID feature an SSE table entry needs, from where it sits in the opcode maps. */
+static uint32_t sse_feature(const sse_op *o)
+{
+    if (o->map == 2) {
+        if (o->opc == 0xf0 || o->opc == 0xf1 || o->opc == 0x37)
+            return XD_F_SSE42;
+        if (o->opc <= 0x0b || (o->opc >= 0x1c && o->opc <= 0x1e))
+            return XD_F_SSSE3;
+        return XD_F_SSE41;
+    }
+    if (o->map == 3) {
+        if (o->opc == 0x0f)
+            return XD_F_SSSE3;
+        if (o->opc >= 0x60 && o->opc <= 0x63)
+            return XD_F_SSE42;
+        if (o->opc == 0x44)
+            return XD_F_PCLMUL;
+        return XD_F_SSE41;
+    }
+    if ((o->opc == 0xd0 && o->pfx) || ((o->opc == 0x7c || o->opc == 0x7d) && o->pfx) ||
+        (o->pfx == 0xf3 && (o->opc == 0x12 || o->opc == 0x16)) ||
+        (o->pfx == 0xf2 && (o->opc == 0x12 || o->opc == 0xf0)))
+        return XD_F_SSE3;
+    return XD_F_SSE2;
+}
+
 static void emit_sse(xd_gen *g, const sse_op *o)
 {
+    if (!xd_has(g, sse_feature(o)))
+        return;
     xd_insn in = { .map = o->map, .opc = o->opc, .has_modrm = true };
     if (o->pfx)
         in.pfx[in.npfx++] = o->pfx;
@@ -480,6 +508,8 @@ static void mxcsr_change(xd_gen *g)
 
 static void sse_from(xd_gen *g, const sse_op *ops, unsigned n)
 {
+    if (!xd_has(g, XD_F_SSE2))
+        return;
     if (xd_chance(g, 4)) {
         mxcsr_change(g);
         return;
@@ -539,6 +569,8 @@ static void fsw_write(xd_gen *g, unsigned def, unsigned undef)
 
 void xd_gen_x87(xd_gen *g)
 {
+    if (!xd_has(g, XD_F_FPU))
+        return;
     unsigned i = xd_below(g, 8);
     switch (xd_below(g, 16)) {
     case 0: /* arithmetic st(0) op st(i) / st(i) op st(0) / and pop: D8 DC DE, not /2 /3 */
@@ -612,6 +644,8 @@ void xd_gen_x87(xd_gen *g)
         static const uint8_t dig[] = { 2, 3, 2, 3, 7, 2, 3, 2, 3, 7, 1, 1, 1 };
         static const unsigned size[] = { 4, 4, 8, 8, 10, 2, 2, 4, 4, 8, 2, 4, 8 };
         unsigned k = xd_below(g, 13);
+        if (k >= 10 && !xd_has(g, XD_F_SSE3)) /* FISTTP */
+            return;
         x87_mem(g, esc[k], dig[k], size[k]);
         fsw_write(g, XS_C1, C_023);
         return;
@@ -651,6 +685,8 @@ void xd_gen_x87(xd_gen *g)
     }
     case 11: /* FCMOVcc st(0), st(i): reads CF ZF PF */
     {
+        if (!xd_has(g, XD_F_CMOV))
+            return;
         static const uint8_t f[][2] = { { 0xda, 0xc0 }, { 0xda, 0xc8 }, { 0xda, 0xd0 }, { 0xda, 0xd8 },
                                         { 0xdb, 0xc0 }, { 0xdb, 0xc8 }, { 0xdb, 0xd0 }, { 0xdb, 0xd8 } };
         unsigned k = xd_below(g, 8);

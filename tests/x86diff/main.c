@@ -35,7 +35,7 @@ static double now(void)
 /* A case from group 0's initial state with hand-written code. */
 static void hand_case(xd_case *c, const uint8_t *code, unsigned n)
 {
-    xd_generate(c, 0, 12345, 0);
+    xd_generate(c, 0, 12345, 0, 0);
     memset(c->code, 0xcc, XD_CODE_SIZE);
     memcpy(c->code, code, n);
     c->end = n;
@@ -125,7 +125,7 @@ static void native_determinism(xd_native *nat)
     static xd_result r1[N], r2[N];
     char why[256];
     for (unsigned i = 0; i < N; i++)
-        xd_generate(&cases[i], i % xd_ngroups, 777, i);
+        xd_generate(&cases[i], i % xd_ngroups, 777, i, xd_native_features());
     if (!xd_native_run(nat, cases, r1, N, why, sizeof why) ||
         !xd_native_run(nat, cases, r2, N, why, sizeof why)) {
         n_fail++;
@@ -157,6 +157,7 @@ static void native_determinism(xd_native *nat)
  * as cases that fault early), and the code of a few cases for objdump. */
 static int native_stats(xd_native *nat, uint64_t seed, const char *only, const char *dump)
 {
+    uint32_t feat = xd_native_features();
     enum { N = 2000 };
     static xd_case cases[N];
     static xd_result res[N];
@@ -166,7 +167,7 @@ static int native_stats(xd_native *nat, uint64_t seed, const char *only, const c
         if (only && !strstr(xd_groups[gi].name, only))
             continue;
         for (unsigned i = 0; i < N; i++)
-            xd_generate(&cases[i], gi, seed, i);
+            xd_generate(&cases[i], gi, seed, i, feat);
         if (!xd_native_run(nat, cases, res, N, why, sizeof why)) {
             printf("native: %s\n", why);
             return 1;
@@ -199,10 +200,63 @@ static int native_stats(xd_native *nat, uint64_t seed, const char *only, const c
     return 0;
 }
 
+#define MAX_CULPRITS 48
+typedef struct culprit {
+    char mnem[24];
+    uint64_t count;
+} culprit;
+
 typedef struct group_stats {
     uint64_t cases, insns, fails, native_died;
     char first[512];
+    culprit cul[MAX_CULPRITS];
+    unsigned ncul;
 } group_stats;
+
+/* The first instruction after which native and emulated results differ: case prefixes
+ * ending after 1, 2, ... instructions (an INT3 in place of the next one), compared with
+ * the undefined-flag mask that held there. Returns the instruction index, or -1 when no
+ * prefix differs (the difference needs the whole sequence, e.g. a later fault). */
+static int bisect(xd_native *nat, xd_emu *emu, const xd_case *c, char *diff, size_t difflen)
+{
+    static xd_case pre[XD_MAX_INSNS + 8];
+    static xd_result nr[XD_MAX_INSNS + 8], er;
+    char why[256];
+    unsigned n = c->ninsn;
+    for (unsigned k = 1; k <= n; k++) {
+        pre[k - 1] = *c;
+        if (k < n) {
+            pre[k - 1].code[c->off[k]] = 0xcc;
+            pre[k - 1].undef = c->undef_at[k];
+        }
+    }
+    if (!xd_native_run(nat, pre, nr, n, why, sizeof why))
+        return -1;
+    for (unsigned k = 1; k <= n; k++) {
+        /* a prefix ending in a taken jump runs past its marker: not a prefix */
+        uint64_t marker = XD_CODE_VA + (k < n ? c->off[k] : c->end);
+        if (nr[k - 1].vector < 0 || nr[k - 1].s.rip > marker + 1)
+            continue;
+        xd_emu_run(emu, &pre[k - 1], &er);
+        if (!xd_compare(&pre[k - 1], &nr[k - 1], &er, diff, difflen))
+            return (int)k - 1;
+    }
+    return -1;
+}
+
+static void count_culprit(group_stats *s, const char *mnem)
+{
+    for (unsigned i = 0; i < s->ncul; i++) {
+        if (!strcmp(s->cul[i].mnem, mnem)) {
+            s->cul[i].count++;
+            return;
+        }
+    }
+    if (s->ncul < MAX_CULPRITS) {
+        snprintf(s->cul[s->ncul].mnem, sizeof s->cul[0].mnem, "%s", mnem);
+        s->cul[s->ncul++].count = 1;
+    }
+}
 
 int main(int argc, char **argv)
 {
@@ -258,11 +312,24 @@ int main(int argc, char **argv)
         return n_fail != 0;
     }
 
+    /* Only what both CPUs advertise is generated; a group whose base feature the emulator
+     * does not advertise (yet) is skipped, and compared as soon as it is. */
+    uint32_t host_feat = xd_native_features(), emu_feat = xd_emu_features(emu);
+    uint32_t feat = host_feat & emu_feat;
+    printf("# features (" XD_F_NAMES "): host %#x, emulator %#x, used %#x\n", host_feat,
+           emu_feat, feat);
     /* Weighted round-robin over the groups: case j belongs to sched[j % total]. */
     unsigned sched[1024], total = 0;
     for (unsigned gi = 0; gi < xd_ngroups; gi++) {
         if (only && !strstr(xd_groups[gi].name, only))
             continue;
+        if ((xd_groups[gi].needs & feat) != xd_groups[gi].needs) {
+            n_skip++;
+            printf("SKIP x86diff %s: needs CPUID features %#x (" XD_F_NAMES ") that the %s "
+                   "does not advertise\n", xd_groups[gi].name, xd_groups[gi].needs,
+                   (xd_groups[gi].needs & emu_feat) != xd_groups[gi].needs ? "emulated CPU" : "host");
+            continue;
+        }
         for (unsigned w = 0; w < xd_groups[gi].weight && total < 1024; w++)
             sched[total++] = gi;
     }
@@ -276,7 +343,7 @@ int main(int argc, char **argv)
         static xd_case c1;
         static xd_result r1, e1;
         char buf[8192];
-        xd_generate(&c1, sched[one % total], seed, one);
+        xd_generate(&c1, sched[one % total], seed, one, feat);
         if (!xd_native_run(nat, &c1, &r1, 1, why, sizeof why))
             return 1;
         xd_emu_run(emu, &c1, &e1);
@@ -301,7 +368,7 @@ int main(int argc, char **argv)
     double t0 = now(), t_native = 0;
     while (retired < target) {
         for (unsigned i = 0; i < CHUNK; i++)
-            xd_generate(&cases[i], sched[(index + i) % total], seed, index + i);
+            xd_generate(&cases[i], sched[(index + i) % total], seed, index + i, feat);
         double t1 = now();
         if (!xd_native_run(nat, cases, res, CHUNK, why, sizeof why)) {
             printf("FAIL x86diff native runner: %s\nRESULT %u %u %u\n", why, n_pass, n_fail + 1, n_skip);
@@ -325,6 +392,28 @@ int main(int argc, char **argv)
             retired += er->retired;
             char buf[4096];
             if (!xd_compare(&cases[i], &res[i], er, buf, sizeof buf)) {
+                /* attribute the mismatch to an instruction (bounded: bisection reruns) */
+                char mnem[24] = "(sequence)", dis[128] = "", diff[1024] = "";
+                int k = s->fails < 400 ? bisect(nat, emu, &cases[i], diff, sizeof diff) : -2;
+                if (k >= 0) {
+                    unsigned from = cases[i].off[k];
+                    unsigned to = (unsigned)k + 1 < cases[i].ninsn ? cases[i].off[k + 1] : cases[i].end;
+                    xd_emu_disasm(cases[i].code + from, to - from, XD_CODE_VA + from, dis, sizeof dis);
+                    sscanf(dis, "%23s", mnem);
+                    if (!strcmp(mnem, "lock") || !strcmp(mnem, "rep") || !strcmp(mnem, "repne") ||
+                        !strcmp(mnem, "repe"))
+                        sscanf(dis, "%*s %23s", mnem);
+                } else if (k == -2) {
+                    snprintf(mnem, sizeof mnem, "(not bisected)");
+                }
+                bool first_of_kind = true;
+                for (unsigned u = 0; u < s->ncul; u++)
+                    if (!strcmp(s->cul[u].mnem, mnem))
+                        first_of_kind = false;
+                count_culprit(s, mnem);
+                if (first_of_kind && k >= 0)
+                    printf("# group %s, case %" PRIu64 ": first difference after +%03x %s:%s\n",
+                           xd_groups[gi].name, index + i, cases[i].off[k], dis, diff);
                 if (s->fails < details) {
                     printf("# mismatch in group %s, case %" PRIu64 " (seed %" PRIu64 "):%s\n",
                            xd_groups[gi].name, index + i, seed, buf);
@@ -345,8 +434,11 @@ int main(int argc, char **argv)
         if (s->fails || s->native_died) {
             n_fail++;
             printf("FAIL x86diff %s: %" PRIu64 " of %" PRIu64 " cases differ, %" PRIu64
-                   " killed the native child; first:%s\n",
-                   xd_groups[gi].name, s->fails, s->cases, s->native_died, s->first);
+                   " killed the native child; by first differing instruction:",
+                   xd_groups[gi].name, s->fails, s->cases, s->native_died);
+            for (unsigned u = 0; u < s->ncul; u++)
+                printf(" %s %" PRIu64, s->cul[u].mnem, s->cul[u].count);
+            printf("\n");
         } else {
             n_pass++;
             printf("PASS x86diff %s (%" PRIu64 " cases, %" PRIu64 " instructions)\n",

@@ -19,6 +19,7 @@
 
 #if defined(__x86_64__) && defined(__linux__)
 
+#include <cpuid.h>
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -229,6 +230,15 @@ static int reap(xd_native *n)
     return status;
 }
 
+uint32_t xd_native_features(void)
+{
+    uint32_t l1[4] = { 0 }, l7[4] = { 0 }, l81[4] = { 0 };
+    __get_cpuid(1, &l1[0], &l1[1], &l1[2], &l1[3]);
+    __get_cpuid_count(7, 0, &l7[0], &l7[1], &l7[2], &l7[3]);
+    __get_cpuid(0x80000001u, &l81[0], &l81[1], &l81[2], &l81[3]);
+    return xd_features(l1, l7, l81);
+}
+
 xd_native *xd_native_open(char *why, size_t whylen)
 {
     xd_native *n = calloc(1, sizeof *n);
@@ -310,6 +320,11 @@ void xd_native_close(xd_native *n)
 }
 
 #else
+
+uint32_t xd_native_features(void)
+{
+    return 0;
+}
 
 xd_native *xd_native_open(char *why, size_t whylen)
 {

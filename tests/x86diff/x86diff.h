@@ -74,9 +74,32 @@ typedef struct xd_case {
     uint32_t end;          /* offset of the final INT3 */
     uint16_t ninsn;
     uint16_t off[XD_MAX_INSNS + 8]; /* start of each generated instruction (listing) */
+    uint64_t undef_at[XD_MAX_INSNS + 8]; /* `undef` before each instruction (bisection) */
     uint64_t undef;        /* RFLAGS bits and XU_FSW() bits undefined at the end */
     bool x87;              /* compare x87 state */
 } xd_case;
+
+/* CPUID features an instruction needs. Only those both the host and the emulated CPU
+ * advertise are generated (the emulator must advertise exactly what it implements). */
+enum {
+    XD_F_FPU = 1u << 0,     /* x87 */
+    XD_F_SSE2 = 1u << 1,    /* SSE and SSE2 */
+    XD_F_SSE3 = 1u << 2,
+    XD_F_SSSE3 = 1u << 3,
+    XD_F_SSE41 = 1u << 4,
+    XD_F_SSE42 = 1u << 5,
+    XD_F_PCLMUL = 1u << 6,
+    XD_F_POPCNT = 1u << 7,
+    XD_F_LZCNT = 1u << 8,
+    XD_F_BMI1 = 1u << 9,    /* TZCNT */
+    XD_F_MOVBE = 1u << 10,
+    XD_F_CX16 = 1u << 11,
+    XD_F_LAHF = 1u << 12,   /* LAHF/SAHF in 64-bit mode */
+    XD_F_CMOV = 1u << 13,
+};
+#define XD_F_NAMES "fpu sse2 sse3 ssse3 sse4.1 sse4.2 pclmul popcnt lzcnt bmi1 movbe cx16 lahf cmov"
+/* Decode CPUID leaves 1, 7.0 and 0x80000001 (EAX..EDX of each) into XD_F_* bits. */
+uint32_t xd_features(const uint32_t l1[4], const uint32_t l7[4], const uint32_t l81[4]);
 
 /* gen.c */
 typedef struct xd_gen xd_gen;
@@ -84,17 +107,20 @@ typedef struct xd_group {
     const char *name;
     void (*emit)(xd_gen *g);  /* appends instructions for this group */
     unsigned weight;          /* relative share in a run */
+    uint32_t needs;           /* XD_F_* the group cannot do without */
 } xd_group;
 extern const xd_group xd_groups[];
 extern const unsigned xd_ngroups;
-/* Build case number `index` of group `grp` for `seed` (deterministic). */
-void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index);
+/* Build case number `index` of group `grp` for `seed` (deterministic), using only the
+ * features in `feat`. */
+void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index, uint32_t feat);
 
 /* native.c: run n cases on the host CPU. Returns false (with a message in why) if the host
  * cannot (not x86_64, mmap refused...). Each result's vector is -1 if the child died or
  * hung on that case. */
 typedef struct xd_native xd_native;
 xd_native *xd_native_open(char *why, size_t whylen);
+uint32_t xd_native_features(void);
 bool xd_native_run(xd_native *n, const xd_case *cases, xd_result *res, unsigned count,
                    char *why, size_t whylen);
 void xd_native_close(xd_native *n);
@@ -102,8 +128,11 @@ void xd_native_close(xd_native *n);
 /* emu.c: the same on the emulated CPU. */
 typedef struct xd_emu xd_emu;
 xd_emu *xd_emu_open(char *why, size_t whylen);
+uint32_t xd_emu_features(xd_emu *e);
 void xd_emu_run(xd_emu *e, const xd_case *c, xd_result *r);
 void xd_emu_close(xd_emu *e);
+/* The emulator's own disassembly of the instruction at code[0..n) (for reports). */
+void xd_emu_disasm(const uint8_t *code, size_t n, uint64_t rip, char *buf, size_t len);
 
 /* compare.c: writes a description of the first differences into buf; true if equal. */
 bool xd_compare(const xd_case *c, const xd_result *native, const xd_result *emu, char *buf,
