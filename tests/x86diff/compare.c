@@ -110,7 +110,7 @@ bool xd_compare(const xd_case *c, const xd_result *nat, const xd_result *emu, ch
             a->st[i][8] | a->st[i][9] << 8, ma, b->st[i][8] | b->st[i][9] << 8, mb);
     }
     unsigned first = XD_DATA_SIZE, count = 0;
-    for (unsigned i = 0; i < XD_DATA_SIZE; i++) {
+    for (unsigned i = memcmp(a->data, b->data, XD_DATA_SIZE) ? 0 : XD_DATA_SIZE; i < XD_DATA_SIZE; i++) {
         if (a->data[i] != b->data[i]) {
             if (first == XD_DATA_SIZE)
                 first = i;

@@ -178,7 +178,7 @@ void xd_init_fp_state(xd_gen *g, xd_state *s)
     }
     /* float values in a quarter of the data */
     for (unsigned off = 0; off + 16 <= XD_DATA_SIZE; off += 16) {
-        switch (xd_below(g, 8)) {
+        switch (xd_below(g, 16)) {
         case 0:
         {
             uint32_t f[4] = { f32_edge(g), f32_edge(g), f32_edge(g), f32_edge(g) };
