@@ -227,6 +227,7 @@ static int bisect(xd_native *nat, xd_emu *emu, const xd_case *c, char *diff, siz
         pre[k - 1] = *c;
         if (k < n) {
             pre[k - 1].code[c->off[k]] = 0xcc;
+            pre[k - 1].end = c->off[k];
             pre[k - 1].undef = c->undef_at[k];
         }
     }
