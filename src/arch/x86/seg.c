@@ -24,11 +24,16 @@ bool x86_read_desc(x86_cpu *cpu, uint16_t sel, uint64_t *lo, uint64_t *hi, bool 
         limit = cpu->gdtr.limit;
     }
     uint64_t idx = sel & ~7u;
-    unsigned need = system && (cpu->efer & EFER_LMA) ? 15 : 7;
-    if (idx + need > limit)
+    if (idx + 7 > limit)
         return false;
     *lo = x86_lin_read(cpu, base + idx, 8, ACC_R | MA_SUPER);
-    *hi = need == 15 ? x86_lin_read(cpu, base + idx + 8, 8, ACC_R | MA_SUPER) : 0;
+    *hi = 0;
+    /* long mode system descriptors (gates, LDT, TSS) are 16 bytes (SDM Vol.3 §3.5) */
+    if (system && (cpu->efer & EFER_LMA) && !((*lo >> 44) & 1)) {
+        if (idx + 15 > limit)
+            return false;
+        *hi = x86_lin_read(cpu, base + idx + 8, 8, ACC_R | MA_SUPER);
+    }
     return true;
 }
 
