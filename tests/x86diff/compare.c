@@ -42,7 +42,7 @@ static void say(out *o, const char *fmt, ...)
 /* The undefined bits where the case stopped: at the end marker, the case's final set; at
  * a fault, the set before the faulting instruction (a fault leaves the flags as they were);
  * at an address that is no instruction start, every set the case went through. */
-static uint64_t undef_at_stop(const xd_case *c, const xd_result *nat)
+uint64_t xd_undef_at_stop(const xd_case *c, const xd_result *nat)
 {
     uint64_t rip = nat->s.rip;
     if (nat->vector == 3 && rip == XD_CODE_VA + c->end + 1)
@@ -60,7 +60,7 @@ bool xd_compare(const xd_case *c, const xd_result *nat, const xd_result *emu, ch
                 size_t len)
 {
     out o = { buf, len, 0, 0 };
-    uint64_t undef = undef_at_stop(c, nat);
+    uint64_t undef = xd_undef_at_stop(c, nat);
     buf[0] = 0;
     const xd_state *a = &nat->s, *b = &emu->s;
     if (nat->vector != emu->vector) {

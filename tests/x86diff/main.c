@@ -117,6 +117,48 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
     }
 }
 
+/* The comparison itself: every kind of difference is caught, undefined flags are not. */
+static void compare_selfcheck(void)
+{
+    static xd_case c;
+    static xd_result a, b;
+    char buf[1024];
+    xd_generate(&c, 0, 99, 0, 0);
+    memset(&a, 0, sizeof a);
+    a.vector = 3;
+    a.s = c.init;
+    a.s.rip = XD_CODE_VA + c.end + 1;
+    c.undef = XF_AF | XF_OF;
+    unsigned missed = 0;
+    for (unsigned k = 0; k < 9; k++) {
+        b = a;
+        switch (k) {
+        case 0: b.vector = 13; break;
+        case 1: b.s.rip++; break;
+        case 2: b.s.gpr[15] ^= 1ull << 63; break;
+        case 3: b.s.rflags ^= XF_CF; break;
+        case 4: b.s.xmm[7][1] ^= 1; break;
+        case 5: b.s.mxcsr ^= 0x20; break;
+        case 6: b.s.data[XD_DATA_SIZE - 1] ^= 0x80; break;
+        case 7: b.s.fcw ^= 0x400; break;
+        default: b.s.fsw ^= 0x0800; break; /* TOP */
+        }
+        if (xd_compare(&c, &a, &b, buf, sizeof buf))
+            missed++;
+    }
+    b = a;
+    b.s.rflags ^= XF_AF | XF_OF;
+    bool masked = xd_compare(&c, &a, &b, buf, sizeof buf);
+    if (!missed && masked) {
+        n_pass++;
+        printf("PASS x86diff comparison catches each kind of difference and masks undefined flags\n");
+    } else {
+        n_fail++;
+        printf("FAIL x86diff comparison: %u planted differences missed, undefined flags %s\n",
+               missed, masked ? "masked" : "compared");
+    }
+}
+
 /* The same generated cases twice on the host give identical results. */
 static void native_determinism(xd_native *nat)
 {
@@ -208,6 +250,7 @@ typedef struct culprit {
 
 typedef struct group_stats {
     uint64_t cases, insns, fails, native_died;
+    uint64_t masked_cases, masked_differ; /* cases ending with undefined flags; differing there */
     char first[512];
     culprit cul[MAX_CULPRITS];
     unsigned ncul;
@@ -243,6 +286,34 @@ static int bisect(xd_native *nat, xd_emu *emu, const xd_case *c, char *diff, siz
             return (int)k - 1;
     }
     return -1;
+}
+
+/* Mnemonics generated (by the emulator's disassembler), for the coverage listing. */
+#define MAX_COVER 512
+static struct {
+    char mnem[16];
+    uint64_t n;
+} covered[MAX_COVER];
+static unsigned ncovered;
+
+static void cover(const xd_case *c)
+{
+    for (unsigned k = 0; k < c->ninsn; k++) {
+        unsigned from = c->off[k], to = k + 1 < c->ninsn ? c->off[k + 1] : c->end;
+        char dis[128], mnem[16] = "?";
+        xd_emu_disasm(c->code + from, to - from, XD_CODE_VA + from, dis, sizeof dis);
+        sscanf(dis, "%15s", mnem);
+        if (!strcmp(mnem, "lock") || !strcmp(mnem, "rep") || !strcmp(mnem, "repne") ||
+            !strcmp(mnem, "repe"))
+            sscanf(dis, "%*s %15s", mnem);
+        unsigned i = 0;
+        while (i < ncovered && strcmp(covered[i].mnem, mnem))
+            i++;
+        if (i == ncovered && ncovered < MAX_COVER)
+            snprintf(covered[ncovered++].mnem, sizeof covered[0].mnem, "%s", mnem);
+        if (i < ncovered)
+            covered[i].n++;
+    }
 }
 
 static void count_culprit(group_stats *s, const char *mnem)
@@ -302,6 +373,7 @@ int main(int argc, char **argv)
         return native_stats(nat, seed, only, dump);
     xd_emu *emu = xd_emu_open(why, sizeof why);
     if (selfcheck) {
+        compare_selfcheck();
         native_selfcheck(nat, emu);
         native_determinism(nat);
     }
@@ -391,6 +463,14 @@ int main(int argc, char **argv)
             xd_emu_run(emu, &cases[i], er);
             s->insns += er->retired;
             retired += er->retired;
+            uint64_t u = xd_undef_at_stop(&cases[i], &res[i]) & XF_ARITH;
+            if (u) {
+                s->masked_cases++;
+                if ((res[i].s.rflags ^ er->s.rflags) & u)
+                    s->masked_differ++;
+            }
+            if (index + i < 30000)
+                cover(&cases[i]);
             char buf[4096];
             if (!xd_compare(&cases[i], &res[i], er, buf, sizeof buf)) {
                 /* attribute the mismatch to an instruction (bounded: bisection reruns) */
@@ -446,7 +526,15 @@ int main(int argc, char **argv)
                    xd_groups[gi].name, s->cases, s->insns);
         }
     }
-    printf("# %" PRIu64 " cases, %" PRIu64 " emulated instructions in %.1f s (native runner %.1f s)\n",
+    for (unsigned gi = 0; gi < xd_ngroups; gi++)
+        if (st[gi].masked_cases)
+            printf("# %s: %" PRIu64 " of %" PRIu64 " cases that end with undefined flags have "
+                   "them differ from the host (masked)\n", xd_groups[gi].name,
+                   st[gi].masked_differ, st[gi].masked_cases);
+    printf("# %u mnemonics generated (emulator's disassembly of the first 30000 cases):", ncovered);
+    for (unsigned i = 0; i < ncovered; i++)
+        printf(" %s", covered[i].mnem);
+    printf("\n# %" PRIu64 " cases, %" PRIu64 " emulated instructions in %.1f s (native runner %.1f s)\n",
            index, retired, secs, t_native);
     free(cases);
     free(res);

@@ -137,6 +137,8 @@ void xd_emu_disasm(const uint8_t *code, size_t n, uint64_t rip, char *buf, size_
 /* compare.c: writes a description of the first differences into buf; true if equal. */
 bool xd_compare(const xd_case *c, const xd_result *native, const xd_result *emu, char *buf,
                 size_t len);
+/* The RFLAGS/x87 C-bits undefined where the native run stopped (masked by xd_compare). */
+uint64_t xd_undef_at_stop(const xd_case *c, const xd_result *native);
 void xd_print_case(const xd_case *c, const xd_result *native, const xd_result *emu);
 
 #endif
