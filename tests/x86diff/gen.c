@@ -1224,6 +1224,33 @@ static void gen_wild(xd_gen *g)
     xd_emit(g, &in);
 }
 
+/* Self-modifying code: a RIP-relative store rewrites the immediate of an instruction a
+ * little further on (or right after the store), which must execute with the new bytes (SDM
+ * Vol.3 §11.6: a write to a code location takes effect for the following fetches). */
+static void gen_smc(xd_gen *g)
+{
+    unsigned r = xd_dst(g);
+    bool byte = xd_chance(g, 40);
+    xd_insn st = { .opc = byte ? 0xc6 : 0xc7, .has_modrm = true, .is_mem = true,
+                   .imm_bytes = (uint8_t)(byte ? 1 : 4) };
+    st.imm = xd_rnd(g) & (byte ? 0xff : 0xffffffffu);
+    st.mem.kind = M_RIP;
+    st.mem.ea = XD_CODE_VA;
+    xd_emit(g, &st);
+    uint32_t st_end = g->pos;
+    unsigned n = xd_chance(g, 30) ? 0 : 1 + xd_below(g, 3);
+    bool saved = g->no_stack;
+    g->no_stack = true;
+    for (unsigned i = 0; i < n; i++)
+        gen_alu_simple(g);
+    g->no_stack = saved;
+    uint32_t target = g->pos;
+    mov_imm32(g, r, (uint32_t)xd_rnd(g));
+    uint32_t imm_at = target + 1 + (r >= 8) + (byte ? xd_below(g, 4) : 0);
+    uint32_t disp = (uint32_t)((XD_CODE_VA + imm_at) - (XD_CODE_VA + st_end));
+    put_le(g->c->code + st_end - st.imm_bytes - 4, disp, 4);
+}
+
 /* Simple ALU work used inside branches and loops: no stack, no RCX/RSI/RDI changes needed */
 static void gen_alu_simple(xd_gen *g)
 {
@@ -1250,6 +1277,7 @@ const xd_group xd_groups[] = {
     { "cond-jcc-loop-setcc-cmov", gen_cond, 6, 0 },
     { "stack-call-ret-enter", gen_stack, 6, 0 },
     { "string-rep", gen_string, 5, 0 },
+    { "smc-self-modifying", gen_smc, 2, 0 },
     { "fault-ud-priv", gen_fault, 2, 0 },
     { "fault-wild-address", gen_wild, 2, 0 },
     { "sse-int", xd_gen_sse_int, 6, XD_F_SSE2 },

@@ -389,8 +389,8 @@ int main(int argc, char **argv)
      * does not advertise (yet) is skipped, and compared as soon as it is. */
     uint32_t host_feat = xd_native_features(), emu_feat = xd_emu_features(emu);
     uint32_t feat = host_feat & emu_feat;
-    printf("# features (" XD_F_NAMES "): host %#x, emulator %#x, used %#x\n", host_feat,
-           emu_feat, feat);
+    printf("# seed %" PRIu64 ", %" PRIu64 " instructions; features (" XD_F_NAMES "): host %#x, "
+           "emulator %#x, used %#x\n", seed, target, host_feat, emu_feat, feat);
     /* Weighted round-robin over the groups: case j belongs to sched[j % total]. */
     unsigned sched[1024], total = 0;
     for (unsigned gi = 0; gi < xd_ngroups; gi++) {
