@@ -288,6 +288,15 @@ static int bisect(xd_native *nat, xd_emu *emu, const xd_case *c, char *diff, siz
     return -1;
 }
 
+static void print_features(uint32_t f)
+{
+    char names[] = XD_F_NAMES;
+    unsigned bit = 0;
+    for (char *w = strtok(names, " "); w; w = strtok(NULL, " "), bit++)
+        if (f & (1u << bit))
+            printf(" %s", w);
+}
+
 /* Mnemonics generated (by the emulator's disassembler), for the coverage listing. */
 #define MAX_COVER 512
 static struct {
@@ -389,8 +398,11 @@ int main(int argc, char **argv)
      * does not advertise (yet) is skipped, and compared as soon as it is. */
     uint32_t host_feat = xd_native_features(), emu_feat = xd_emu_features(emu);
     uint32_t feat = host_feat & emu_feat;
-    printf("# seed %" PRIu64 ", %" PRIu64 " instructions; features (" XD_F_NAMES "): host %#x, "
-           "emulator %#x, used %#x\n", seed, target, host_feat, emu_feat, feat);
+    printf("# seed %" PRIu64 ", %" PRIu64 " instructions; CPUID features of the host:", seed, target);
+    print_features(host_feat);
+    printf("; of the emulated CPU:");
+    print_features(emu_feat);
+    printf("\n");
     /* Weighted round-robin over the groups: case j belongs to sched[j % total]. */
     unsigned sched[1024], total = 0;
     for (unsigned gi = 0; gi < xd_ngroups; gi++) {
@@ -398,9 +410,10 @@ int main(int argc, char **argv)
             continue;
         if ((xd_groups[gi].needs & feat) != xd_groups[gi].needs) {
             n_skip++;
-            printf("SKIP x86diff %s: needs CPUID features %#x (" XD_F_NAMES ") that the %s "
-                   "does not advertise\n", xd_groups[gi].name, xd_groups[gi].needs,
-                   (xd_groups[gi].needs & emu_feat) != xd_groups[gi].needs ? "emulated CPU" : "host");
+            printf("SKIP x86diff %s: the %s CPU does not advertise", xd_groups[gi].name,
+                   (xd_groups[gi].needs & emu_feat) != xd_groups[gi].needs ? "emulated" : "host");
+            print_features(xd_groups[gi].needs & ~feat);
+            printf(" (CPUID)\n");
             continue;
         }
         for (unsigned w = 0; w < xd_groups[gi].weight && total < 1024; w++)

@@ -258,6 +258,22 @@ xd_native *xd_native_open(char *why, size_t whylen)
         free(n);
         return NULL;
     }
+    /* Probe: an empty case must come back as INT3 at the end marker. A host that refuses
+     * the fixed mappings or seccomp kills the child instead (its exit status says where). */
+    static xd_case probe;
+    static xd_result res;
+    memset(probe.code, 0xcc, XD_CODE_SIZE);
+    probe.init.mxcsr = 0x1f80;
+    probe.init.fcw = 0x37f;
+    probe.init.rflags = 0x202;
+    probe.code_len = 1;
+    if (!xd_native_run(n, &probe, &res, 1, why, whylen) || res.vector != 3) {
+        if (res.vector < 0)
+            snprintf(why, whylen, "the sandboxed child did not run a case (wait status %#x: "
+                     "fixed mappings, sigaltstack or seccomp refused?)", (unsigned)res.error);
+        xd_native_close(n);
+        return NULL;
+    }
     return n;
 }
 
