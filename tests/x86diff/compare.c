@@ -65,6 +65,8 @@ bool xd_compare(const xd_case *c, const xd_result *nat, const xd_result *emu, ch
     const xd_state *a = &nat->s, *b = &emu->s;
     if (nat->vector != emu->vector) {
         say(&o, " vector native=%d emu=%d;", nat->vector, emu->vector);
+        if (emu->vector == -3)
+            say(&o, " (emulator requested a reset: triple fault);");
         if (emu->vector == -2)
             say(&o, " (emulator stopped without an exception after %" PRIu64 " insns);", emu->retired);
     }

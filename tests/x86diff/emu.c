@@ -33,6 +33,10 @@
 /* The TSS (for the I/O permission check of IN/OUT at CPL 3): a supervisor page in the
  * data page table, far from anything generated code addresses. */
 #define VA_TSS (XD_DATA_VA + 0x100000u)
+/* The IDT, only for the privilege checks of INT n (delivery stops at the exception):
+ * like Linux's, the gates of #BP (3) and #OF (4) have DPL 3, every other one DPL 0. */
+#define PA_IDT 0x31000u
+#define VA_IDT (VA_TSS + 0x1000u)
 #define PTE_P 1u
 #define PTE_W 2u
 #define PTE_U 4u
@@ -62,6 +66,9 @@ static bool build_page_tables(xd_emu *e)
      * access at CPL 3 with IOPL 0 raises #GP(0) (SDM Vol.1 §19.5.2). */
     ok = ok && put64(e, PA_PT_DATA + 8 * ((VA_TSS >> 12) & 511), PA_TSS | PTE_P | PTE_W) &&
          bus_write(&e->m.bus, PA_TSS + 0x66, 2, 0xffff);
+    ok = ok && put64(e, PA_PT_DATA + 8 * ((VA_IDT >> 12) & 511), PA_IDT | PTE_P | PTE_W);
+    for (unsigned v = 3; v <= 4; v++) /* 64-bit interrupt gate, P, DPL 3, CS 0x08 */
+        ok = ok && put64(e, PA_IDT + 16 * v, (0x08u << 16) | (0xeeull << 40));
     for (unsigned i = 0; i < XD_DATA_SIZE / 4096; i++)
         ok = ok && put64(e, PA_PT_DATA + 8 * (((XD_DATA_VA >> 12) + i) & 511),
                          (PA_DATA + 4096u * i) | f);
@@ -147,6 +154,8 @@ static void setup_mode(xd_emu *e)
     cpu->tr.base = VA_TSS;
     cpu->tr.limit = 0x67;
     cpu->tr.attr = SA_P | 0xb;
+    cpu->idtr.base = VA_IDT;
+    cpu->idtr.limit = 0xfff;
     cpu->stop_on_exception = true;
 }
 
@@ -154,9 +163,15 @@ static void load_state(xd_emu *e, const xd_case *c)
 {
     x86_cpu *cpu = &e->cpu;
     const xd_state *s = &c->init;
+    /* a previous case may have ended in a triple fault (reset request): start clean */
+    e->m.stop = 0;
+    e->m.reset_requested = false;
     cpu->exc.pending = false;
     cpu->halted = false;
     cpu->shadow = 0;
+    cpu->fault_depth = 0;
+    cpu->delivering = -1;
+    cpu->triple_fault = false;
     memcpy(cpu->gpr, s->gpr, sizeof cpu->gpr);
     cpu->rip = XD_CODE_VA;
     x86_cpu_set_rflags(cpu, s->rflags);
@@ -203,6 +218,10 @@ void xd_emu_run(xd_emu *e, const xd_case *c, xd_result *r)
         r->vector = e->cpu.exc.vector;
         r->error = e->cpu.exc.has_error ? e->cpu.exc.error : 0;
         r->cr2 = e->cpu.exc.cr2;
+    } else if (e->m.reset_requested) {
+        r->vector = -3; /* the CPU asked for a reset (triple fault) */
+        r->error = 0;
+        r->cr2 = 0;
     } else {
         r->vector = -2; /* stopped without an exception: budget ran out or HLT */
         r->error = 0;

@@ -1161,7 +1161,55 @@ static void gen_fault(xd_gen *g)
         { 2, 0x0f, 0x09 },       /* WBINVD */
         { 1, 0x6c },             /* INSB */
     };
-    unsigned k = xd_below(g, 5);
+    unsigned k = xd_below(g, 8);
+    if (k == 4) { /* MOV r,CR0 / MOV CR0,r; LGDT, LIDT, INVLPG of a data address */
+        unsigned j = xd_below(g, 5);
+        xd_insn in = { .map = 1, .opc = j < 2 ? (uint8_t)(0x20 + 2 * j) : 0x01, .has_modrm = true };
+        if (j < 2) {
+            in.reg = 0;
+            in.rm = (uint8_t)xd_dst(g);
+        } else {
+            static const uint8_t digit[] = { 2, 3, 7 };
+            in.reg = digit[j - 2];
+            in.is_mem = true;
+            xd_mem_operand(g, &in.mem, 10, 1);
+        }
+        xd_emit(g, &in);
+        return;
+    }
+    if (k == 5) { /* INT n: #GP(n*8+2) through a DPL 0 gate; 3 and 4 have DPL 3 gates */
+        unsigned n = xd_below(g, 256);
+        if (n == 0x80) /* a real system call on Linux */
+            n = 3;
+        xd_insn in = { .opc = 0xcd, .imm_bytes = 1, .imm = n };
+        xd_emit(g, &in);
+        return;
+    }
+    if (k == 6) { /* POPF setting TF: #DB after the next instruction (a trap) */
+        xd_insn p = { .opc = 0x68, .imm_bytes = 4 };
+        p.imm = 0x302 | (xd_rnd(g) & (XF_ARITH | XF_DF));
+        xd_emit(g, &p);
+        xd_insn f = { .opc = 0x9d };
+        xd_emit(g, &f);
+        xd_flags_write(g, XF_ARITH, 0);
+        gen_alu_simple(g);
+        return;
+    }
+    if (k == 7) {
+        /* An instruction crossing from the end of the code page into the unmapped page
+         * (#PF on the fetch, at the instruction's start; CR2 = the unmapped page), or
+         * ending exactly at the end (it runs; the next fetch faults). */
+        static const uint8_t insn[] = { 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8 }; /* mov rax, imm64 */
+        if (g->protect & 1)
+            return;
+        unsigned n = 1 + xd_below(g, sizeof insn);
+        uint32_t at = XD_CODE_SIZE - n;
+        xd_insn j = { .opc = 0xe9, .imm_bytes = 4 };
+        j.imm = (uint32_t)(at - (g->pos + 5));
+        xd_emit(g, &j);
+        memcpy(g->c->code + at, insn, n);
+        return;
+    }
     xd_mark(g);
     if (k == 0) {
         xd_byte(g, ud64[xd_below(g, sizeof ud64)]);
@@ -1181,18 +1229,10 @@ static void gen_fault(xd_gen *g)
             xd_byte(g, 0x8b);
             xd_byte(g, 0x03);
         }
-    } else if (k == 3) {
+    } else {
         const uint8_t *p = priv[xd_below(g, sizeof priv / sizeof priv[0])];
         for (unsigned i = 0; i < p[0]; i++)
             xd_byte(g, p[1 + i]);
-    } else { /* MOV to/from CR0 (0F 20/22), LGDT/LIDT m (0F 01 /2 /3), INVLPG (0F 01 /7) */
-        static const uint8_t sys[][3] = { { 0x0f, 0x20, 0xc0 }, { 0x0f, 0x22, 0xc0 },
-                                          { 0x0f, 0x01, 0x10 }, { 0x0f, 0x01, 0x18 },
-                                          { 0x0f, 0x01, 0x38 } };
-        const uint8_t *p = sys[xd_below(g, 5)];
-        /* memory forms use [rax]: point RAX at the data first */
-        for (unsigned i = 0; i < 3; i++)
-            xd_byte(g, p[i]);
     }
 }
 
@@ -1351,7 +1391,10 @@ void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index, uint32
     if (ends)
         xd_groups[grp].emit(&g);
     c->end = g.pos;
-    memset(c->code + g.pos, 0xcc, XD_CODE_SIZE - g.pos);
+    /* the rest of the page is INT3 (except bytes a group placed at the page end) */
+    for (uint32_t i = g.pos; i < XD_CODE_SIZE; i++)
+        if (!c->code[i])
+            c->code[i] = 0xcc;
     c->code_len = g.pos + 1;
     c->undef = g.undef;
 }

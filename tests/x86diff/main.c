@@ -452,7 +452,9 @@ int main(int argc, char **argv)
     }
     uint64_t retired = 0, index = 0;
     double t0 = now(), t_native = 0;
-    while (retired < target) {
+    /* every case retires at least one instruction, unless the emulator is broken: the case
+     * count bounds the run as well */
+    while (retired < target && index < target) {
         for (unsigned i = 0; i < CHUNK; i++)
             xd_generate(&cases[i], sched[(index + i) % total], seed, index + i, feat);
         double t1 = now();
