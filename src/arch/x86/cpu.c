@@ -121,6 +121,7 @@ void x86_cpu_reset(x86_cpu *cpu)
     cpu->xcr0 = 1;
     cpu->mxcsr = 0x1f80;
     cpu->fcw = 0x40;
+    cpu->ftw = 0x5555; /* SDM Vol.3 Table 9-1: tag word 5555H at power-up */
     cpu->apic_base = 0xfee00900u;
     cpu->pat = 0x0007040600070406ull;
     cpu->misc_enable = 1;

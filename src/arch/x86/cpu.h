@@ -9,6 +9,7 @@
 #include <setjmp.h>
 
 #include "arch/x86/decode.h"
+#include "arch/x86/xmm.h"
 #include "core/machine.h"
 #include "core/types.h"
 
@@ -153,9 +154,11 @@ typedef struct x86_exc_info {
     uint64_t cr2;
 } x86_exc_info;
 
-typedef struct x86_xmm {
+/* An XMM register: the FP library's lane view (v) and the raw quadwords (q). */
+typedef union x86_xmm_reg {
+    x86_xmm v;
     uint64_t q[2];
-} x86_xmm;
+} x86_xmm_reg;
 
 typedef struct x86_cpu {
     uint64_t gpr[16];
@@ -179,12 +182,17 @@ typedef struct x86_cpu {
     uint64_t rng;            /* RDRAND generator state */
     uint64_t tsc;            /* advances one per retired instruction (deterministic) */
 
-    /* x87/SSE state (wired to the FP library later) */
-    x86_xmm xmm[16];
+    /* SSE and x87 state. st[] is indexed by PHYSICAL register (ST(i) is st[(TOP+i)&7]
+     * with TOP = fsw bits 13:11), each the 80-bit value little-endian (significand, then
+     * sign/exponent); ftw is the full tag word (2 bits per physical register, 3 = empty).
+     * The MMX registers are the significands of st[0..7]. */
+    x86_xmm_reg xmm[16];
     uint32_t mxcsr;
     uint16_t fcw, fsw, ftw;
     uint8_t st[8][10];
-    uint64_t mm[8];
+    uint16_t fop;            /* last x87 opcode (11 bits) */
+    uint64_t fip, fdp;       /* last x87 instruction and data pointers */
+    uint16_t fcs, fds;
 
     /* Run state */
     machine *m;

@@ -1,6 +1,7 @@
 /* What this CPU says it is (SDM Vol.2 CPUID). It advertises exactly what is implemented;
  * the same list gates the decoder (x86_feature_mask), so an unadvertised instruction is
- * #UD. x87/MMX/SSE/XSAVE appear once they are wired to the FP library. */
+ * #UD. Not advertised (not implemented): XSAVE, SSE4.x, AVX, BMI, MONITOR, APIC (the
+ * board's), performance counters. */
 #include <string.h>
 
 #include "arch/x86/cpu.h"
@@ -15,7 +16,9 @@ uint32_t x86_feature_mask(const x86_cpu *cpu)
     return (1u << F_BASE) | (1u << F_CX8) | (1u << F_CMOV) | (1u << F_POPCNT) |
            (1u << F_LZCNT) | (1u << F_MOVBE) | (1u << F_RDRAND) | (1u << F_RDTSCP) |
            (1u << F_CX16) | (1u << F_FSGSBASE) | (1u << F_LM) | (1u << F_SYSCALL) |
-           (1u << F_SEP) | (1u << F_CLFLUSH);
+           (1u << F_SEP) | (1u << F_CLFLUSH) | (1u << F_X87) | (1u << F_MMX) |
+           (1u << F_FXSR) | (1u << F_SSE) | (1u << F_SSE2) | (1u << F_SSE3) |
+           (1u << F_SSSE3);
 }
 
 static void put_str(uint32_t *out, const char *s)
@@ -37,10 +40,12 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 1:
         r[0] = X86_SIGNATURE;
         r[1] = (8u << 8) | (1u << 16); /* CLFLUSH line 64 bytes, 1 logical processor */
-        r[2] = (1u << 13) | (1u << 22) | (1u << 23) | (1u << 30); /* CX16 MOVBE POPCNT RDRAND */
-        r[3] = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) |
-               (1u << 13) | (1u << 15) | (1u << 16) | (1u << 19);
-        /* PSE TSC MSR PAE CX8 SEP PGE CMOV PAT CLFSH */
+        r[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 22) | (1u << 23) | (1u << 30);
+        /* SSE3 SSSE3 CX16 MOVBE POPCNT RDRAND */
+        r[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
+               (1u << 11) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) |
+               (1u << 24) | (1u << 25) | (1u << 26);
+        /* FPU PSE TSC MSR PAE CX8 SEP PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 */
         break;
     case 7:
         if (sub == 0) {

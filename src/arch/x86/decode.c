@@ -109,6 +109,29 @@ static int64_t sext(uint64_t v, int bytes)
 static const uint8_t rm16_base[8] = {RBX, RBX, RBP, RBP, X86_NOREG, X86_NOREG, RBP, RBX};
 static const uint8_t rm16_index[8] = {RSI, RDI, RSI, RDI, RSI, RDI, X86_NOREG, X86_NOREG};
 
+/* Size in bytes of operand spec o for this instruction (SDM Vol.2 A.2.2 type codes). */
+unsigned x86_opd_size(const x86_insn *in, uint8_t o)
+{
+    switch (o) {
+    case O_Eb: case O_Gb: case O_Ib: case O_Jb: case O_Zb: case O_AL: case O_CL:
+    case O_Mb: case O_Ob: case O_Xb: case O_Yb: case O_ONE:
+        return 1;
+    case O_Ew: case O_Gw: case O_Iw: case O_Mw: case O_DX: case O_Sw:
+    case O_ES: case O_CS: case O_SS: case O_DS: case O_FS: case O_GS:
+        return 2;
+    case O_Ed: case O_Gd: case O_Md:
+        return 4;
+    case O_Eq: case O_Mq:
+        return 8;
+    case O_Ey: case O_Gy: case O_Ry: case O_Cd: case O_Dd:
+        return in->osz == 8 ? 8 : 4;
+    case O_Iz: case O_Jz:
+        return in->osz == 2 ? 2 : 4;
+    default:
+        return in->osz;
+    }
+}
+
 #define NEED(n)                                                                              \
     do {                                                                                     \
         if (i + (n) > 15)                                                                    \
@@ -310,8 +333,9 @@ int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_i
         }
     }
     in->seg = in->segovr != SEG_NONE ? in->segovr : dseg;
-    /* SDM Vol.1 §3.3.7.1: in 64-bit mode ES/CS/SS/DS overrides are ignored (base 0). */
-    if (bits == 64 && in->seg != SEG_FS && in->seg != SEG_GS)
+    /* SDM Vol.1 §3.3.7.1: in 64-bit mode ES/CS/DS/SS have base 0; SS stays SS so a
+     * non-canonical stack reference is #SS rather than #GP. */
+    if (bits == 64 && in->seg != SEG_FS && in->seg != SEG_GS && in->seg != SEG_SS)
         in->seg = SEG_DS;
 
     /* Immediates */
@@ -340,6 +364,10 @@ int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_i
         }
     }
     in->len = (uint8_t)i;
+    for (int k = 0; k < 3; k++) {
+        in->osize[k] = (uint8_t)x86_opd_size(in, e->opd[k]);
+        in->opd[k] = e->opd[k];
+    }
 
     /* SDM Vol.2 §2.1.1: LOCK is legal only on the listed instructions with a memory
      * destination; anything else is #UD. */

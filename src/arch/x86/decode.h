@@ -105,6 +105,8 @@ typedef struct x86_insn {
     uint8_t modrm;      /* raw ModRM byte */
     bool has_modrm;
     bool riprel;        /* base is RIP (disp relative to the next instruction) */
+    uint8_t osize[3];   /* operand sizes in bytes (from the specs; decode time) */
+    uint8_t opd[3];     /* the operand specs (copied from the table for the hot path) */
     int64_t disp;
     uint64_t imm, imm2;
 } x86_insn;
@@ -121,6 +123,8 @@ enum x86_decode_status {
 /* Decode the instruction at `code` (avail bytes available) for a code segment of
  * `bits` (16, 32 or 64; 64 = 64-bit mode). `feat` is the mask of enabled F_* gates. */
 int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_insn *in);
+
+unsigned x86_opd_size(const x86_insn *in, uint8_t o);
 
 /* Disassemble a decoded instruction (for --trace insn and tests). */
 void x86_disasm(const x86_insn *in, uint64_t rip, char *buf, size_t len);

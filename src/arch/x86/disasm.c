@@ -119,10 +119,17 @@ void x86_disasm(const x86_insn *in, uint64_t rip, char *buf, size_t len)
             else
                 at = mem_operand(in, rip, buf, len, at, s);
             break;
-        case O_M: case O_Mb: case O_Mw: case O_Md: case O_Mq: case O_Mp: case O_Mdq:
-        case O_Ms: case O_FPU:
+        case O_FPU: /* x87 escape: opcode and ModRM (the table has one line per escape) */
             if (in->mod == 3)
-                at = put(buf, len, at, "st%u/%s", in->rm & 7u, reg_name(in->rm, 4, rex));
+                at = put(buf, len, at, "%02x %02x", in->opb, in->modrm);
+            else
+                at = mem_operand(in, rip, buf, len,
+                                 put(buf, len, at, "%02x /%u ", in->opb, in->reg & 7u), 0);
+            break;
+        case O_M: case O_Mb: case O_Mw: case O_Md: case O_Mq: case O_Mp: case O_Mdq:
+        case O_Ms:
+            if (in->mod == 3)
+                at = put(buf, len, at, "%s", reg_name(in->rm, 4, rex));
             else
                 at = mem_operand(in, rip, buf, len, at, o == O_M ? 0 : s);
             break;

@@ -76,8 +76,6 @@ static inline uint64_t x86_ea(const x86_cpu *cpu, const x86_insn *in)
     return a & mask_bytes(in->asz);
 }
 
-/* Size in bytes of operand spec o for this instruction. */
-unsigned opd_size(const x86_insn *in, uint8_t o);
 /* Read / write operand k (0..2) of the instruction per its spec. */
 uint64_t opd_read(x86_cpu *cpu, const x86_insn *in, int k);
 uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k);
@@ -147,6 +145,10 @@ void x86_iret(x86_cpu *cpu, unsigned osz);
 void x86_write_cr(x86_cpu *cpu, int n, uint64_t v);
 bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v);
 bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v);
+
+/* MMX registers (the x87 significands) */
+uint64_t x86_mm_get(const x86_cpu *cpu, unsigned i);
+void x86_mm_set(x86_cpu *cpu, unsigned i, uint64_t v);
 
 static inline void require_cpl0(x86_cpu *cpu)
 {

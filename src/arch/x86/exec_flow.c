@@ -258,6 +258,8 @@ static uint64_t str_count(x86_cpu *cpu, const x86_insn *in)
     if (!in->rep)
         return 1;
     uint64_t c = cpu->gpr[RCX] & mask_bytes(in->asz);
+    if (c == 0 && in->asz == 4)
+        reg_set(cpu, RCX, 4, false, 0); /* hardware writes ECX (zero-extending) anyway */
     return c;
 }
 
@@ -267,7 +269,8 @@ static void str_advance(x86_cpu *cpu, const x86_insn *in, int reg, unsigned size
     reg_set(cpu, (unsigned)reg, in->asz, false, cpu->gpr[reg] + d);
 }
 
-static bool str_loop_end(x86_cpu *cpu, const x86_insn *in, uint64_t done, bool cmp)
+static bool str_loop_end(x86_cpu *cpu, const x86_insn *in, uint64_t done, bool cmp,
+                         bool zf)
 {
     if (!in->rep)
         return true;
@@ -276,7 +279,6 @@ static bool str_loop_end(x86_cpu *cpu, const x86_insn *in, uint64_t done, bool c
     if (c == 0)
         return true;
     if (cmp) {
-        bool zf = x86_arith_flags(cpu) & FL_ZF;
         if ((in->rep == 0xf3 && !zf) || (in->rep == 0xf2 && zf))
             return true;
     }
@@ -298,7 +300,7 @@ void h_movs(x86_cpu *cpu, const x86_insn *in)
         x86_write(cpu, SEG_ES, cpu->gpr[RDI] & am, s, v);
         str_advance(cpu, in, RSI, s);
         str_advance(cpu, in, RDI, s);
-        if (str_loop_end(cpu, in, n, false))
+        if (str_loop_end(cpu, in, n, false, false))
             break;
     }
 }
@@ -313,7 +315,7 @@ void h_stos(x86_cpu *cpu, const x86_insn *in)
     for (uint64_t n = 1;; n++) {
         x86_write(cpu, SEG_ES, cpu->gpr[RDI] & am, s, v);
         str_advance(cpu, in, RDI, s);
-        if (str_loop_end(cpu, in, n, false))
+        if (str_loop_end(cpu, in, n, false, false))
             break;
     }
 }
@@ -328,7 +330,7 @@ void h_lods(x86_cpu *cpu, const x86_insn *in)
         uint64_t v = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
         reg_set(cpu, RAX, s, false, v);
         str_advance(cpu, in, RSI, s);
-        if (str_loop_end(cpu, in, n, false))
+        if (str_loop_end(cpu, in, n, false, false))
             break;
     }
 }
@@ -342,11 +344,14 @@ void h_cmps(x86_cpu *cpu, const x86_insn *in)
     for (uint64_t n = 1;; n++) {
         uint64_t a = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
         uint64_t b = x86_read(cpu, SEG_ES, cpu->gpr[RDI] & am, s);
-        lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
         str_advance(cpu, in, RSI, s);
         str_advance(cpu, in, RDI, s);
-        if (str_loop_end(cpu, in, n, true))
+        /* Flags are committed when the instruction stops: a fault in a later iteration
+         * leaves RFLAGS as it was before the instruction, as Intel hardware shows. */
+        if (str_loop_end(cpu, in, n, true, a == b)) {
+            lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
             break;
+        }
     }
 }
 
@@ -359,10 +364,11 @@ void h_scas(x86_cpu *cpu, const x86_insn *in)
     uint64_t a = cpu->gpr[RAX] & m;
     for (uint64_t n = 1;; n++) {
         uint64_t b = x86_read(cpu, SEG_ES, cpu->gpr[RDI] & am, s);
-        lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
         str_advance(cpu, in, RDI, s);
-        if (str_loop_end(cpu, in, n, true))
+        if (str_loop_end(cpu, in, n, true, a == b)) {
+            lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
             break;
+        }
     }
 }
 
@@ -386,7 +392,7 @@ void h_ins(x86_cpu *cpu, const x86_insn *in)
         uint64_t v = x86_port_in(cpu, port, s);
         x86_write(cpu, SEG_ES, off, s, v);
         str_advance(cpu, in, RDI, s);
-        if (str_loop_end(cpu, in, n, false))
+        if (str_loop_end(cpu, in, n, false, false))
             break;
     }
 }
@@ -403,7 +409,7 @@ void h_outs(x86_cpu *cpu, const x86_insn *in)
         uint64_t v = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
         x86_port_out(cpu, port, s, v);
         str_advance(cpu, in, RSI, s);
-        if (str_loop_end(cpu, in, n, false))
+        if (str_loop_end(cpu, in, n, false, false))
             break;
     }
 }

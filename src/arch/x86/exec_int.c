@@ -4,28 +4,6 @@
  * listed in flags.h. */
 #include "arch/x86/exec.h"
 
-unsigned opd_size(const x86_insn *in, uint8_t o)
-{
-    switch (o) {
-    case O_Eb: case O_Gb: case O_Ib: case O_Jb: case O_Zb: case O_AL: case O_CL:
-    case O_Mb: case O_Ob: case O_Xb: case O_Yb: case O_ONE:
-        return 1;
-    case O_Ew: case O_Gw: case O_Iw: case O_Mw: case O_DX: case O_Sw:
-    case O_ES: case O_CS: case O_SS: case O_DS: case O_FS: case O_GS:
-        return 2;
-    case O_Ed: case O_Gd: case O_Md:
-        return 4;
-    case O_Eq: case O_Mq:
-        return 8;
-    case O_Ey: case O_Gy: case O_Ry: case O_Cd: case O_Dd:
-        return in->osz == 8 ? 8 : 4;
-    case O_Iz: case O_Jz:
-        return in->osz == 2 ? 2 : 4;
-    default:
-        return in->osz;
-    }
-}
-
 static unsigned zreg(const x86_insn *in)
 {
     return (in->opb & 7u) | ((in->rex & 1u) << 3);
@@ -40,8 +18,8 @@ static uint64_t mem_off(const x86_cpu *cpu, const x86_insn *in, uint8_t o)
 
 static uint64_t opd_read_(x86_cpu *cpu, const x86_insn *in, int k, bool rmw)
 {
-    uint8_t o = x86_info(in)->opd[k];
-    unsigned size = opd_size(in, o);
+    uint8_t o = in->opd[k];
+    unsigned size = in->osize[k];
     bool rex = in->rex != 0;
     switch (o) {
     case O_Eb: case O_Ew: case O_Ed: case O_Eq: case O_Ev: case O_Ey:
@@ -90,8 +68,8 @@ uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k)
 
 void opd_write(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v)
 {
-    uint8_t o = x86_info(in)->opd[k];
-    unsigned size = opd_size(in, o);
+    uint8_t o = in->opd[k];
+    unsigned size = in->osize[k];
     bool rex = in->rex != 0;
     switch (o) {
     case O_Eb: case O_Ew: case O_Ed: case O_Eq: case O_Ev: case O_Ey:
@@ -124,7 +102,7 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 void h_alu(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t m = mask_bytes(size);
     uint64_t b = opd_read(cpu, in, 1) & m;
     uint64_t a = (op == ALU_CMP ? opd_read(cpu, in, 0) : opd_read_rmw(cpu, in, 0)) & m;
@@ -148,14 +126,14 @@ void h_alu(x86_cpu *cpu, const x86_insn *in)
 
 void h_test(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t r = opd_read(cpu, in, 0) & opd_read(cpu, in, 1) & mask_bytes(size);
     lf_set(cpu, LF_LOGIC, size, r, 0, 0);
 }
 
 void h_incdec(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t a = opd_read_rmw(cpu, in, 0);
     bool dec = x86_info(in)->arg;
     uint64_t r = (dec ? a - 1 : a + 1) & mask_bytes(size);
@@ -167,7 +145,7 @@ void h_incdec(x86_cpu *cpu, const x86_insn *in)
 
 void h_notneg(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t a = opd_read_rmw(cpu, in, 0) & mask_bytes(size);
     if (x86_info(in)->arg == 0) {
         opd_write(cpu, in, 0, ~a);
@@ -183,12 +161,15 @@ void h_notneg(x86_cpu *cpu, const x86_insn *in)
 void h_shift(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]), bits = size * 8;
+    unsigned size = in->osize[0], bits = size * 8;
     uint64_t m = mask_bytes(size), top = 1ull << (bits - 1);
     unsigned count = (unsigned)opd_read(cpu, in, 1) & (size == 8 ? 63 : 31);
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
-    if (count == 0)
+    if (count == 0) {
+        if (size == 4 && in->mod == 3)
+            opd_write(cpu, in, 0, a); /* a 32-bit register is still zero-extended */
         return;
+    }
     uint64_t r;
     switch (op) {
     case 0: case 1: { /* ROL, ROR */
@@ -206,8 +187,11 @@ void h_shift(x86_cpu *cpu, const x86_insn *in)
     }
     case 2: case 3: { /* RCL, RCR: rotate through CF, a (bits+1)-bit rotation */
         unsigned c = count % (bits + 1);
-        if (c == 0)
+        if (c == 0) {
+            if (size == 4 && in->mod == 3)
+                opd_write(cpu, in, 0, a);
             return;
+        }
         bool cf = x86_cf(cpu);
         bool of;
         r = a;
@@ -253,13 +237,16 @@ void h_shift(x86_cpu *cpu, const x86_insn *in)
 void h_shxd(x86_cpu *cpu, const x86_insn *in)
 {
     bool right = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]), bits = size * 8;
+    unsigned size = in->osize[0], bits = size * 8;
     uint64_t m = mask_bytes(size), top = 1ull << (bits - 1);
     unsigned c = (unsigned)opd_read(cpu, in, 2) & (size == 8 ? 63 : 31);
     uint64_t b = opd_read(cpu, in, 1) & m;
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
-    if (c == 0)
+    if (c == 0) {
+        if (size == 4 && in->mod == 3)
+            opd_write(cpu, in, 0, a);
         return;
+    }
     uint64_t r;
     bool cf;
     if (size == 8) {
@@ -341,7 +328,7 @@ static void set_pair(x86_cpu *cpu, unsigned size, uint64_t lo, uint64_t hi)
 void h_muldiv(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
-    unsigned size = opd_size(in, x86_info(in)->opd[0]), bits = size * 8;
+    unsigned size = in->osize[0], bits = size * 8;
     uint64_t m = mask_bytes(size);
     uint64_t src = opd_read(cpu, in, 0) & m;
     uint64_t acc = cpu->gpr[RAX] & m;
@@ -459,7 +446,7 @@ void h_movzx(x86_cpu *cpu, const x86_insn *in)
 
 void h_movsx(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned ss = opd_size(in, x86_info(in)->opd[1]);
+    unsigned ss = in->osize[1];
     opd_write(cpu, in, 0, (uint64_t)sext_bytes(opd_read(cpu, in, 1), ss));
 }
 
@@ -480,7 +467,7 @@ void h_xchg(x86_cpu *cpu, const x86_insn *in)
 
 void h_xadd(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t m = mask_bytes(size);
     uint64_t a = opd_read_rmw(cpu, in, 0) & m;
     uint64_t b = opd_read(cpu, in, 1) & m;
@@ -492,7 +479,7 @@ void h_xadd(x86_cpu *cpu, const x86_insn *in)
 
 void h_cmpxchg(x86_cpu *cpu, const x86_insn *in)
 {
-    unsigned size = opd_size(in, x86_info(in)->opd[0]);
+    unsigned size = in->osize[0];
     uint64_t m = mask_bytes(size);
     uint64_t d = opd_read_rmw(cpu, in, 0) & m;
     uint64_t acc = cpu->gpr[RAX] & m;
@@ -625,20 +612,22 @@ void h_bitcount(x86_cpu *cpu, const x86_insn *in)
         flags_put(cpu, FL_ARITH, v ? 0 : FL_ZF);
         return;
     }
-    case 1: case 2: /* BSF, BSR: a zero source leaves the destination unchanged */
-        if (!v) {
-            flags_put(cpu, FL_ZF, FL_ZF);
-            return;
+    case 1: case 2: { /* BSF, BSR: a zero source leaves the destination unchanged */
+        /* Undefined flags as an Intel host gives them: CF OF SF AF = 0, PF from the
+         * result (from 0 when the source is 0). */
+        uint64_t n = 0;
+        if (v) {
+            n = op == 1 ? (uint64_t)__builtin_ctzll(v) : (uint64_t)(63 - __builtin_clzll(v));
+            opd_write(cpu, in, 0, n);
         }
-        opd_write(cpu, in, 0, op == 1 ? (uint64_t)__builtin_ctzll(v)
-                                      : (uint64_t)(63 - __builtin_clzll(v)));
-        flags_put(cpu, FL_ZF, 0);
+        flags_put(cpu, FL_ARITH, parity8(n) | (v ? 0 : FL_ZF));
         return;
-    default: { /* TZCNT, LZCNT: CF = source zero, ZF = result zero */
+    }
+    default: { /* TZCNT, LZCNT: CF = source zero, ZF = result zero; OF SF AF PF = 0 */
         uint64_t n = !v ? bits : op == 3 ? (uint64_t)__builtin_ctzll(v)
                                          : (uint64_t)(__builtin_clzll(v) - (64 - (int)bits));
         opd_write(cpu, in, 0, n);
-        flags_put(cpu, FL_CF | FL_ZF, (v ? 0 : FL_CF) | (n ? 0 : FL_ZF));
+        flags_put(cpu, FL_ARITH, (v ? 0 : FL_CF) | (n ? 0 : FL_ZF));
         return;
     }
     }
@@ -809,22 +798,6 @@ void h_fwait(x86_cpu *cpu, const x86_insn *in)
 {
     if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
         x86_fault(cpu, EXC_NM, 0);
-}
-
-/* x87 and SSE until the FP library is wired: the architectural #NM/#UD gates only. */
-void h_x87(x86_cpu *cpu, const x86_insn *in)
-{
-    if (cpu->cr0 & (CR0_EM | CR0_TS))
-        x86_fault(cpu, EXC_NM, 0);
-    x86_fault(cpu, EXC_UD, 0);
-}
-
-void h_fpstate(x86_cpu *cpu, const x86_insn *in)
-{
-    x86_fault(cpu, EXC_UD, 0);
-}
-
-void h_sse(x86_cpu *cpu, const x86_insn *in)
-{
-    x86_fault(cpu, EXC_UD, 0);
+    if (cpu->fsw & 0x80) /* FSW.ES: a pending unmasked x87 exception (SDM Vol.1 §8.6) */
+        x86_fault(cpu, EXC_MF, 0);
 }

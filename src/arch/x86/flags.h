@@ -10,8 +10,8 @@
  *     last bit shifted out, 0 if none.
  *   MUL/IMUL: SF/ZF/PF from the low half of the result, AF = 0.
  *   DIV/IDIV: all six flags unchanged.
- *   BSF/BSR/TZCNT/LZCNT/POPCNT: only the defined ones change (BSF/BSR: ZF; others
- *     per SDM); the rest keep their values.
+ *   BSF/BSR: CF OF SF AF = 0, ZF = source zero, PF = parity of the result (of 0 for a
+ *     zero source); LZCNT/TZCNT/POPCNT: OF SF AF PF = 0 (measured on an Intel host).
  *   BT*: CF only; others unchanged.  SHLD/SHRD: like SHL/SHR.  AAA/AAS: OF/SF/ZF/PF as
  *     the result sets them.  DAA/DAS: OF = 0.  AAM/AAD: CF/AF/OF = 0. */
 #ifndef VM_X86_FLAGS_H

@@ -290,8 +290,8 @@ uint64_t x86_lin_read_slow(x86_cpu *cpu, uint64_t lin, unsigned size, unsigned a
 void x86_lin_probe_write(x86_cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
     (void)translate_or_fault(cpu, lin, (acc & ~3u) | ACC_W);
-    if (((lin & 0xfff) + size) > 4096)
-        (void)translate_or_fault(cpu, lin + size - 1, (acc & ~3u) | ACC_W);
+    if (((lin & 0xfff) + size) > 4096) /* CR2 is the first byte of the second page */
+        (void)translate_or_fault(cpu, (lin + size - 1) & ~0xfffull, (acc & ~3u) | ACC_W);
 }
 
 void x86_lin_write_slow(x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t val,
@@ -328,7 +328,8 @@ uint8_t x86_fetch_byte_slow(x86_cpu *cpu, uint64_t lin)
     return (uint8_t)phys_read(cpu, pa, 1);
 }
 
-uint64_t x86_seg_linear(x86_cpu *cpu, int seg, uint64_t off, unsigned size, unsigned acc)
+uint64_t x86_seg_linear_slow(x86_cpu *cpu, int seg, uint64_t off, unsigned size,
+                            unsigned acc)
 {
     const x86_seg *s = &cpu->seg[seg];
     if (cpu->code_bits == 64) {

@@ -82,7 +82,18 @@ void x86_lin_probe_write(x86_cpu *cpu, uint64_t lin, unsigned size, unsigned acc
 /* Segment-relative offset → linear address, with the segment checks of the current mode
  * (SDM Vol.3 §5.3 limit checking, §5.4 type checking, Vol.1 §3.3.7.1 canonical form).
  * acc: ACC_R, ACC_W or ACC_X. */
-uint64_t x86_seg_linear(x86_cpu *cpu, int seg, uint64_t off, unsigned size, unsigned acc);
+uint64_t x86_seg_linear_slow(x86_cpu *cpu, int seg, uint64_t off, unsigned size,
+                            unsigned acc);
+
+/* 64-bit mode with a base-0 segment and a low-half canonical address is the common case. */
+static inline uint64_t x86_seg_linear(x86_cpu *cpu, int seg, uint64_t off, unsigned size,
+                                      unsigned acc)
+{
+    if (likely(cpu->code_bits == 64 && seg != SEG_FS && seg != SEG_GS &&
+               (off >> 47) == 0 && ((off + size - 1) >> 47) == 0))
+        return off;
+    return x86_seg_linear_slow(cpu, seg, off, size, acc);
+}
 
 static inline uint64_t x86_read(x86_cpu *cpu, int seg, uint64_t off, unsigned size)
 {
