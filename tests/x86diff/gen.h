@@ -1,5 +1,5 @@
-/* The case generator's internals shared by the per-family emitters (gen.c: state, the
- * encoder and the general-purpose groups; gen_fp.c: SSE and x87).
+/* The case generator's internals shared by the per-family emitters (gen.c: state and
+ * the general-purpose groups; encode.c: the encoder; gen_fp.c: SSE and x87).
  *
  * Invariants that keep every generated access inside the data pages on both sides:
  * - `base` and `index` hold known values for the whole case and no generated instruction
@@ -67,6 +67,7 @@ bool xd_room(const xd_gen *g, unsigned bytes);
 void xd_mem_operand(xd_gen *g, xd_mem *m, unsigned size, unsigned align);
 void xd_mem_at(xd_gen *g, xd_mem *m, uint32_t off);  /* a random form reaching data+off */
 void xd_emit(xd_gen *g, const xd_insn *in);
+unsigned xd_put_le(uint8_t *p, uint64_t v, unsigned n);  /* little-endian store, returns n */
 void xd_byte(xd_gen *g, uint8_t b);
 /* Flags: an instruction reading `reads` first gets them defined; one that writes defines
  * `def` and leaves `undef` undefined. */
