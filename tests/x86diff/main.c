@@ -499,6 +499,11 @@ int main(int argc, char **argv)
                     if (!strcmp(mnem, "lock") || !strcmp(mnem, "rep") || !strcmp(mnem, "repne") ||
                         !strcmp(mnem, "repe"))
                         sscanf(dis, "%*s %23s", mnem);
+                    if (!strcmp(mnem, "fpu")) { /* x87 escape: name it by its opcode bytes */
+                        char a[8] = "", b[8] = "";
+                        sscanf(dis, "%*s %7s %7s", a, b);
+                        snprintf(mnem, sizeof mnem, "fpu:%s%s", a, b);
+                    }
                 } else if (k == -2) {
                     snprintf(mnem, sizeof mnem, "(not bisected)");
                 }
