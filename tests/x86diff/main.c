@@ -512,7 +512,7 @@ int main(int argc, char **argv)
                     if (!strcmp(s->cul[u].mnem, mnem))
                         first_of_kind = false;
                 count_culprit(s, mnem);
-                if (first_of_kind && k >= 0)
+                if ((first_of_kind || s->fails < details) && k >= 0)
                     printf("# group %s, case %" PRIu64 ": first difference after +%03x %s:%s\n",
                            xd_groups[gi].name, index + i, cases[i].off[k], dis, diff);
                 if (s->fails < details) {
