@@ -344,7 +344,7 @@ int main(int argc, char **argv)
     uint64_t target = 10000000, seed = 1;
     const char *only = NULL;
     unsigned details = 3;
-    bool selfcheck = true, stats = false;
+    bool selfcheck = true, stats = false, strict = false;
     const char *dump = NULL;
     uint64_t one = UINT64_MAX;
     for (int i = 1; i < argc; i++) {
@@ -358,6 +358,8 @@ int main(int argc, char **argv)
             details = (unsigned)strtoul(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--no-selfcheck"))
             selfcheck = false;
+        else if (!strcmp(argv[i], "--strict-flags"))
+            strict = true;
         else if (!strcmp(argv[i], "--native-stats"))
             stats = true;
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
@@ -366,7 +368,8 @@ int main(int argc, char **argv)
             one = strtoull(argv[++i], NULL, 0);
         else {
             fprintf(stderr, "usage: %s [--insns N] [--seed S] [--group NAME] [--details N] "
-                            "[--no-selfcheck]\n", argv[0]);
+                            "[--case K] [--strict-flags] [--no-selfcheck] [--native-stats "
+                            "[--dump FILE]]\n", argv[0]);
             return 2;
         }
     }
@@ -455,8 +458,13 @@ int main(int argc, char **argv)
     /* every case retires at least one instruction, unless the emulator is broken: the case
      * count bounds the run as well */
     while (retired < target && index < target) {
-        for (unsigned i = 0; i < CHUNK; i++)
+        for (unsigned i = 0; i < CHUNK; i++) {
             xd_generate(&cases[i], sched[(index + i) % total], seed, index + i, feat);
+            if (strict) { /* what the emulator leaves in undefined flags, against the host */
+                cases[i].undef = 0;
+                memset(cases[i].undef_at, 0, sizeof cases[i].undef_at);
+            }
+        }
         double t1 = now();
         if (!xd_native_run(nat, cases, res, CHUNK, why, sizeof why)) {
             printf("FAIL x86diff native runner: %s\nRESULT %u %u %u\n", why, n_pass, n_fail + 1, n_skip);
