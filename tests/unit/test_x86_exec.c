@@ -139,6 +139,90 @@ static void test_smc(void)
     CHECK_EQ(cpu.gpr[RAX] & 0xff, 0x42, "store into the running block is executed");
 }
 
+static const uint8_t prog_fp[] = {
+  0xdb, 0xe3, 0xdd, 0x04, 0x25, 0x00, 0x00, 0x20, 0x00, 0xdc, 0x04, 0x25,
+  0x08, 0x00, 0x20, 0x00, 0xdd, 0x1c, 0x25, 0x10, 0x00, 0x20, 0x00, 0x0f,
+  0x28, 0x0c, 0x25, 0x20, 0x00, 0x20, 0x00, 0x0f, 0x58, 0x0c, 0x25, 0x30,
+  0x00, 0x20, 0x00, 0x0f, 0x29, 0x0c, 0x25, 0x40, 0x00, 0x20, 0x00, 0x0f,
+  0xae, 0x04, 0x25, 0x00, 0x10, 0x20, 0x00, 0x0f, 0x20, 0xc0, 0x48, 0x83,
+  0xc8, 0x08, 0x0f, 0x22, 0xc0, 0x0f, 0x58, 0xc9, 0xf4
+};
+
+static void wrd(uint64_t a, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    bus_write(&m.bus, a, 8, v);
+}
+
+static void wrf4(uint64_t a, float x0, float x1, float x2, float x3)
+{
+    float f[4] = {x0, x1, x2, x3};
+    bus_copy_to_ram(&m.bus, a, f, 16);
+}
+
+/* x87 and SSE wired to the FP libraries; FXSAVE's image; the CR0/CR4 gates. */
+static void test_fp(void)
+{
+    setup64(prog_fp, sizeof prog_fp);
+    wrd(0x200000, 1.5);
+    wrd(0x200008, 2.25);
+    wrf4(0x200020, 1, 2, 3, 4);
+    wrf4(0x200030, 0.5, 0.25, -3, 8);
+    cpu.cr4 |= CR4_OSFXSR;
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100);
+    cpu.stop_on_exception = false;
+    double d;
+    uint64_t v = rd(0x200010, 8);
+    memcpy(&d, &v, 8);
+    CHECK(d == 3.75, "x87 fld/fadd/fstp m64");
+    float f[4];
+    bus_copy_from_ram(&m.bus, 0x200040, f, 16);
+    CHECK(f[0] == 1.5f && f[1] == 2.25f && f[2] == 0.0f && f[3] == 12.0f, "SSE addps");
+    CHECK_EQ(rd(0x201000, 2), 0x37f, "FXSAVE: FCW after FNINIT");
+    CHECK_EQ(rd(0x201018, 4), 0x1f80, "FXSAVE: MXCSR");
+    CHECK_EQ(rd(0x201000 + 160 + 16, 4), 0x3fc00000, "FXSAVE: XMM1 lane 0 = 1.5f");
+    CHECK(cpu.exc.pending && cpu.exc.vector == EXC_NM, "CR0.TS: SSE raises #NM");
+    /* without CR4.OSFXSR, SSE is #UD */
+    setup64(prog_fp, sizeof prog_fp);
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100);
+    cpu.stop_on_exception = false;
+    CHECK(cpu.exc.pending && cpu.exc.vector == EXC_UD, "CR4.OSFXSR = 0: movaps is #UD");
+    CHECK_EQ(rd(cpu.rip, 2), 0x280f, "at the movaps");
+}
+
+static const uint8_t prog_xsave[] = {
+  0x0f, 0x20, 0xe0, 0x48, 0x0d, 0x00, 0x06, 0x04, 0x00, 0x0f, 0x22, 0xe0,
+  0x31, 0xc9, 0xb8, 0x03, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x01, 0xd1,
+  0x0f, 0x01, 0xd0, 0x49, 0x89, 0xc0, 0x0f, 0x28, 0x0c, 0x25, 0x20, 0x00,
+  0x20, 0x00, 0xb8, 0x03, 0x00, 0x00, 0x00, 0x0f, 0xae, 0x24, 0x25, 0x00,
+  0x20, 0x20, 0x00, 0x0f, 0x57, 0xc9, 0x0f, 0xae, 0x2c, 0x25, 0x00, 0x20,
+  0x20, 0x00, 0x0f, 0x29, 0x0c, 0x25, 0x40, 0x00, 0x20, 0x00, 0xb8, 0x02,
+  0x00, 0x00, 0x00, 0x0f, 0xae, 0x2c, 0x25, 0x08, 0x20, 0x20, 0x00, 0xf4
+};
+
+/* XSETBV/XGETBV, XSAVE and XRSTOR of the x87 and SSE components (standard format). */
+static void test_xsave(void)
+{
+    setup64(prog_xsave, sizeof prog_xsave);
+    wrf4(0x200020, 1, 2, 3, 4);
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100);
+    cpu.stop_on_exception = false;
+    CHECK_EQ(cpu.gpr[R8], 3, "XCR0 = x87 | SSE");
+    CHECK_EQ(rd(0x202000 + 512, 8), 3, "XSTATE_BV");
+    CHECK_EQ(rd(0x202000 + 160 + 16, 8), rd(0x200020, 8), "XMM1 in the legacy region");
+    CHECK_EQ(rd(0x200040, 8), rd(0x200020, 8), "XRSTOR brought XMM1 back");
+    CHECK(cpu.exc.pending && cpu.exc.vector == EXC_GP, "misaligned XRSTOR: #GP");
+    uint32_t r[4];
+    x86_cpuid(&cpu, 1, 0, r);
+    CHECK((r[2] & (3u << 26)) == (3u << 26), "CPUID: XSAVE and OSXSAVE");
+    x86_cpuid(&cpu, 0xd, 0, r);
+    CHECK(r[0] == 3 && r[1] == 576, "CPUID 0xD: components and size");
+}
+
 /* Random bytes as code, in each code size: whatever they do, the host survives and
  * every stop is an instruction boundary with a sane exception. */
 static void test_random_code(void)
@@ -154,6 +238,12 @@ static void test_random_code(void)
         setup64(code, sizeof code);
         if (round % 3 == 1)
             x86_cpu_load_flat_mode(&cpu, 32), cpu.efer = 0, cpu.cr0 &= ~CR0_PG;
+        if (round % 3 == 2) { /* real mode, CS based at the code */
+            x86_cpu_reset(&cpu);
+            cpu.seg[SEG_CS].base = CODE;
+            cpu.seg[SEG_CS].sel = 0xffff; /* unreal: the base is not sel << 4 */
+            cpu.gpr[RSP] = 0x8000;
+        }
         cpu.stop_on_exception = true;
         for (int k = 0; k < 50 && !cpu.halted; k++) {
             x86_cpu_run(&cpu, 200);
@@ -164,11 +254,39 @@ static void test_random_code(void)
                 bad++;
             /* skip the faulting byte and go on */
             cpu.exc.pending = false;
-            cpu.rip = CODE + ((cpu.rip + 1 - CODE) & 0xfff);
-            cpu.gpr[RSP] = 0x80000;
+            if (round % 3 == 2) {
+                cpu.rip = (cpu.rip + 1) & 0xfff;
+                cpu.seg[SEG_CS].base = CODE;
+                cpu.gpr[RSP] = 0x8000;
+            } else {
+                cpu.rip = CODE + ((cpu.rip + 1 - CODE) & 0xfff);
+                cpu.gpr[RSP] = 0x80000;
+            }
         }
         cpu.stop_on_exception = false;
     }
+    /* and with delivery on: every fault goes through the (zeroed) IVT/IDT, which must end
+     * in handlers, double faults or triple-fault resets, never a host problem */
+    for (int round = 0; round < 90; round++) {
+        uint8_t code[4096];
+        for (size_t i = 0; i < sizeof code; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            code[i] = (uint8_t)(seed >> 56);
+        }
+        setup64(code, sizeof code);
+        if (round % 3 == 1)
+            x86_cpu_load_flat_mode(&cpu, 32), cpu.efer = 0, cpu.cr0 &= ~CR0_PG;
+        if (round % 3 == 2) {
+            x86_cpu_reset(&cpu);
+            cpu.seg[SEG_CS].base = CODE;
+            cpu.seg[SEG_CS].sel = 0xffff; /* unreal: the base is not sel << 4 */
+        }
+        m.stop = 0;
+        for (int k = 0; k < 20 && !cpu.halted && !m.stop; k++)
+            x86_cpu_run(&cpu, 500);
+    }
+    m.stop = 0;
+    m.reset_requested = false;
     CHECK(stops > 0, "random code: exceptions reported");
     CHECK_EQ(bad, 0, "random code: only architectural vectors");
 }
@@ -186,6 +304,8 @@ int main(void)
     test_strings();
     test_muldiv();
     test_smc();
+    test_fp();
+    test_xsave();
     test_random_code();
     x86_cpu_destroy(&cpu);
     bus_destroy(&m.bus);

@@ -263,14 +263,14 @@ static void take_interrupt(x86_cpu *cpu)
 }
 
 /* Execute one decoded instruction at cpu->rip. Returns false if the block must end. */
-static inline bool exec_insn(x86_cpu *cpu, const x86_insn *in)
+static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const x86_insn *in)
 {
     const x86_opinfo *info = &x86_opinfo_table[in->op];
     uint64_t next = cpu->rip + in->len;
     if (cpu->code_bits != 64)
         next &= 0xffffffffu;
     cpu->next_rip = next;
-    if (unlikely(cpu->m->log.trace_insn))
+    if (unlikely(cpu->trace_insn))
         trace_insn(cpu, in);
     if ((info->attr & A_PRIV) && cpu->cpl != 0)
         x86_fault(cpu, EXC_GP, 0);
@@ -301,6 +301,7 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
     const uint64_t start = cpu->icount;
     jmp_buf jb;
     cpu->feat = x86_feature_mask(cpu);
+    cpu->trace_insn = m->log.trace_insn;
     cpu->exc.pending = false;
     cpu->fault_jmp = &jb;
     if (setjmp(jb)) {

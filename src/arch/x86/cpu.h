@@ -178,6 +178,7 @@ typedef struct x86_cpu {
     uint64_t apic_base, pat, star, lstar, cstar, sfmask, kernel_gs_base, tsc_offset;
     uint64_t misc_enable, sysenter_cs, sysenter_esp, sysenter_eip, tsc_aux, mtrr_def_type;
     uint32_t feat;           /* enabled F_* gates (decode.h) */
+    bool trace_insn;         /* m->log.trace_insn, read at each x86_cpu_run */
     uint64_t icount;         /* instructions retired (faulting ones included) */
     uint64_t rng;            /* RDRAND generator state */
     uint64_t tsc;            /* advances one per retired instruction (deterministic) */

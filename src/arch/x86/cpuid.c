@@ -1,6 +1,6 @@
 /* What this CPU says it is (SDM Vol.2 CPUID). It advertises exactly what is implemented;
  * the same list gates the decoder (x86_feature_mask), so an unadvertised instruction is
- * #UD. Not advertised (not implemented): XSAVE, SSE4.x, AVX, BMI, MONITOR, APIC (the
+ * #UD. Not advertised (not implemented): SSE4.x, AVX, BMI, MONITOR, APIC (the
  * board's), performance counters. */
 #include <string.h>
 
@@ -18,7 +18,7 @@ uint32_t x86_feature_mask(const x86_cpu *cpu)
            (1u << F_CX16) | (1u << F_FSGSBASE) | (1u << F_LM) | (1u << F_SYSCALL) |
            (1u << F_SEP) | (1u << F_CLFLUSH) | (1u << F_X87) | (1u << F_MMX) |
            (1u << F_FXSR) | (1u << F_SSE) | (1u << F_SSE2) | (1u << F_SSE3) |
-           (1u << F_SSSE3);
+           (1u << F_SSSE3) | (1u << F_XSAVE);
 }
 
 static void put_str(uint32_t *out, const char *s)
@@ -28,11 +28,10 @@ static void put_str(uint32_t *out, const char *s)
 
 void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-    (void)cpu;
     r[0] = r[1] = r[2] = r[3] = 0;
     switch (leaf) {
     case 0:
-        r[0] = 7;
+        r[0] = 0xd;
         memcpy(&r[1], "Genu", 4); /* EBX EDX ECX = "GenuineIntel" */
         memcpy(&r[3], "ineI", 4);
         memcpy(&r[2], "ntel", 4);
@@ -40,8 +39,11 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 1:
         r[0] = X86_SIGNATURE;
         r[1] = (8u << 8) | (1u << 16); /* CLFLUSH line 64 bytes, 1 logical processor */
-        r[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 22) | (1u << 23) | (1u << 30);
-        /* SSE3 SSSE3 CX16 MOVBE POPCNT RDRAND */
+        r[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 22) | (1u << 23) | (1u << 26) |
+               (1u << 30);
+        /* SSE3 SSSE3 CX16 MOVBE POPCNT XSAVE RDRAND; OSXSAVE mirrors CR4 */
+        if (cpu->cr4 & CR4_OSXSAVE)
+            r[2] |= 1u << 27;
         r[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
                (1u << 11) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 19) | (1u << 23) |
                (1u << 24) | (1u << 25) | (1u << 26);
@@ -52,6 +54,13 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
             r[1] = (1u << 0) | (1u << 7) | (1u << 20); /* FSGSBASE SMEP SMAP */
             r[2] = 1u << 16;                             /* LA57 */
         }
+        break;
+    case 0xd: /* XSAVE: x87 and SSE state, standard format, 576 bytes */
+        if (sub == 0) {
+            r[0] = 3;
+            r[1] = 576;
+            r[2] = 576;
+        } /* sub-leaf 1 = 0: no XSAVEOPT/XSAVEC/XGETBV1/XSAVES; no other components */
         break;
     case 0x80000000:
         r[0] = 0x80000008;

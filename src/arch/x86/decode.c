@@ -365,8 +365,44 @@ int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_i
     }
     in->len = (uint8_t)i;
     for (int k = 0; k < 3; k++) {
-        in->osize[k] = (uint8_t)x86_opd_size(in, e->opd[k]);
-        in->opd[k] = e->opd[k];
+        uint8_t o = e->opd[k];
+        in->osize[k] = (uint8_t)x86_opd_size(in, o);
+        in->opd[k] = o;
+        in->loc[k] = X86_LOC_OTHER;
+        switch (o) {
+        case O_Eb: case O_Ew: case O_Ed: case O_Eq: case O_Ev: case O_Ey:
+            if (in->mod == 3) {
+                in->loc[k] = X86_LOC_REG;
+                in->lreg[k] = in->rm;
+            }
+            break;
+        case O_Gb: case O_Gw: case O_Gd: case O_Gv: case O_Gy:
+            in->loc[k] = X86_LOC_REG;
+            in->lreg[k] = in->reg;
+            break;
+        case O_Rv: case O_Ry:
+            in->loc[k] = X86_LOC_REG;
+            in->lreg[k] = in->rm;
+            break;
+        case O_Zb: case O_Zv:
+            in->loc[k] = X86_LOC_REG;
+            in->lreg[k] = (uint8_t)((opb & 7) | ((rex & 1) << 3));
+            break;
+        case O_AL: case O_rAX:
+            in->loc[k] = X86_LOC_REG;
+            in->lreg[k] = RAX;
+            break;
+        case O_CL:
+            in->loc[k] = X86_LOC_REG;
+            in->lreg[k] = RCX;
+            break;
+        case O_Ib: case O_Ibs: case O_Iw: case O_Iz: case O_Iv:
+            if (!(k > 0 && e->opd[0] == O_Iw))
+                in->loc[k] = X86_LOC_IMM;
+            break;
+        default:
+            break;
+        }
     }
 
     /* SDM Vol.2 §2.1.1: LOCK is legal only on the listed instructions with a memory

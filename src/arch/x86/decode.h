@@ -107,11 +107,16 @@ typedef struct x86_insn {
     bool riprel;        /* base is RIP (disp relative to the next instruction) */
     uint8_t osize[3];   /* operand sizes in bytes (from the specs; decode time) */
     uint8_t opd[3];     /* the operand specs (copied from the table for the hot path) */
+    uint8_t loc[3];     /* where each operand is: X86_LOC_* (decode time) */
+    uint8_t lreg[3];    /* its register number when loc is X86_LOC_REG */
     int64_t disp;
     uint64_t imm, imm2;
 } x86_insn;
 
 #define X86_NOREG 0xff
+
+/* Operand locations resolved at decode time (the execution fast path) */
+enum { X86_LOC_OTHER, X86_LOC_REG, X86_LOC_IMM };
 
 enum x86_decode_status {
     X86_DEC_OK,

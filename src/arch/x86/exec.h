@@ -76,10 +76,34 @@ static inline uint64_t x86_ea(const x86_cpu *cpu, const x86_insn *in)
     return a & mask_bytes(in->asz);
 }
 
-/* Read / write operand k (0..2) of the instruction per its spec. */
-uint64_t opd_read(x86_cpu *cpu, const x86_insn *in, int k);
-uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k);
-void opd_write(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v);
+/* Read / write operand k (0..2) of the instruction per its spec: registers and
+ * immediates inline, everything else out of line (exec_int.c). */
+uint64_t opd_read_slow(x86_cpu *cpu, const x86_insn *in, int k, bool rmw);
+void opd_write_slow(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v);
+
+static inline uint64_t opd_read(x86_cpu *cpu, const x86_insn *in, int k)
+{
+    if (in->loc[k] == X86_LOC_REG)
+        return reg_get(cpu, in->lreg[k], in->osize[k], in->rex != 0);
+    if (in->loc[k] == X86_LOC_IMM)
+        return in->imm;
+    return opd_read_slow(cpu, in, k, false);
+}
+
+static inline uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k)
+{
+    if (in->loc[k] == X86_LOC_REG)
+        return reg_get(cpu, in->lreg[k], in->osize[k], in->rex != 0);
+    return opd_read_slow(cpu, in, k, true);
+}
+
+static inline void opd_write(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v)
+{
+    if (in->loc[k] == X86_LOC_REG)
+        reg_set(cpu, in->lreg[k], in->osize[k], in->rex != 0, v);
+    else
+        opd_write_slow(cpu, in, k, v);
+}
 
 static inline bool opd_is_mem(const x86_insn *in, int k)
 {

@@ -535,8 +535,6 @@ void h_lfp(x86_cpu *cpu, const x86_insn *in)
     int seg = x86_info(in)->arg;
     x86_load_seg(cpu, seg, sel);
     reg_set(cpu, in->reg, s, false, off);
-    if (seg == SEG_SS)
-        cpu->shadow = 2;
 }
 
 void h_movsr(x86_cpu *cpu, const x86_insn *in)

@@ -16,7 +16,7 @@ static uint64_t mem_off(const x86_cpu *cpu, const x86_insn *in, uint8_t o)
     return x86_ea(cpu, in);
 }
 
-static uint64_t opd_read_(x86_cpu *cpu, const x86_insn *in, int k, bool rmw)
+uint64_t opd_read_slow(x86_cpu *cpu, const x86_insn *in, int k, bool rmw)
 {
     uint8_t o = in->opd[k];
     unsigned size = in->osize[k];
@@ -56,17 +56,7 @@ static uint64_t opd_read_(x86_cpu *cpu, const x86_insn *in, int k, bool rmw)
     }
 }
 
-uint64_t opd_read(x86_cpu *cpu, const x86_insn *in, int k)
-{
-    return opd_read_(cpu, in, k, false);
-}
-
-uint64_t opd_read_rmw(x86_cpu *cpu, const x86_insn *in, int k)
-{
-    return opd_read_(cpu, in, k, true);
-}
-
-void opd_write(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v)
+void opd_write_slow(x86_cpu *cpu, const x86_insn *in, int k, uint64_t v)
 {
     uint8_t o = in->opd[k];
     unsigned size = in->osize[k];

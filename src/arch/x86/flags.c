@@ -89,8 +89,35 @@ uint32_t x86_arith_flags(const x86_cpu *cpu)
     return f;
 }
 
+bool x86_cf_slow(const x86_cpu *cpu)
+{
+    const x86_lazy *l = &cpu->lf;
+    uint64_t m = mask_of(l->size);
+    uint64_t r = l->res & m, a = l->a & m, b = l->b & m;
+    switch (l->op) {
+    case LF_NONE: return cpu->flags & FL_CF;
+    case LF_ADD: return r < a;
+    case LF_ADC: return r < a || (l->cf_in && r == a);
+    case LF_SUB: return a < b;
+    case LF_SBB: return a < b || (l->cf_in && a == b);
+    case LF_LOGIC: return false;
+    case LF_INC: case LF_DEC: case LF_MUL: return l->cf_in;
+    case LF_NEG: return b != 0;
+    default: return x86_arith_flags(cpu) & FL_CF;
+    }
+}
+
 bool x86_cond(const x86_cpu *cpu, unsigned cc)
 {
+    /* E/NE need only ZF, which every lazy op derives from the result */
+    if ((cc >> 1) == 2 && cpu->lf.op != LF_NONE) {
+        bool z = (cpu->lf.res & mask_of(cpu->lf.size)) == 0;
+        return (cc & 1) ? !z : z;
+    }
+    if ((cc >> 1) == 1) {
+        bool c = x86_cf_slow(cpu);
+        return (cc & 1) ? !c : c;
+    }
     uint32_t f = x86_arith_flags(cpu);
     bool r;
     switch (cc >> 1) {

@@ -48,9 +48,10 @@ static inline void lf_flush(x86_cpu *cpu)
     }
 }
 
+bool x86_cf_slow(const x86_cpu *cpu);
 static inline bool x86_cf(const x86_cpu *cpu)
 {
-    return (x86_arith_flags(cpu) & FL_CF) != 0;
+    return x86_cf_slow(cpu);
 }
 
 /* Condition code cc (SDM Vol.1 Appendix B). */

@@ -314,22 +314,16 @@ void x86_far_jump(x86_cpu *cpu, uint16_t sel, uint64_t off, unsigned osz, bool c
         tss_stack(cpu, cdpl, &nss, &nsp);
         x86_seg old_ss = cpu->seg[SEG_SS];
         uint64_t old_sp = cpu->gpr[RSP];
-        int old_sb = cpu->stack_bits;
         uint64_t pv[32];
         for (unsigned i = 0; i < params; i++)
             pv[i] = x86_stack_peek(cpu, (uint64_t)i * gsz, gsz);
-        x86_seg saved_cs = cpu->seg[SEG_CS];
-        int saved_cpl = cpu->cpl;
+        /* Design debt: a fault on the new stack after this point leaves SS/CPL switched
+         * (hardware checks the whole new frame first). */
         cpu->cpl = (int)cdpl;
         load_inner_ss(cpu, nss, cdpl);
         x86_desc_to_seg(&cpu->seg[SEG_CS], (uint16_t)((tsel & ~3u) | cdpl), clo, 0);
         x86_update_mode(cpu);
-        cpu->gpr[RSP] = lma ? nsp & ~0xfull : nsp;
-        if (lma)
-            cpu->gpr[RSP] = nsp;
-        (void)saved_cs;
-        (void)saved_cpl;
-        (void)old_sb;
+        cpu->gpr[RSP] = cpu->stack_bits == 16 ? (old_sp & ~0xffffull) | (nsp & 0xffff) : nsp;
         x86_push(cpu, gsz, old_ss.sel);
         x86_push(cpu, gsz, old_sp);
         for (unsigned i = params; i > 0; i--)
@@ -433,9 +427,7 @@ void x86_far_ret(x86_cpu *cpu, unsigned osz, uint16_t imm)
     uint64_t nsp = x86_stack_peek(cpu, 2 * osz + imm, osz);
     uint16_t nss = (uint16_t)x86_stack_peek(cpu, 3 * osz + imm, osz);
     bool to64 = (cpu->efer & EFER_LMA) && ((lo >> 53) & 1);
-    x86_seg save_ss = cpu->seg[SEG_SS];
     load_outer_ss(cpu, nss, rpl, to64);
-    (void)save_ss;
     load_cs(cpu, sel, lo, rpl);
     cpu->gpr[RSP] = 0;
     sp_set(cpu, nsp + imm);
@@ -467,11 +459,8 @@ void x86_iret(x86_cpu *cpu, unsigned osz)
     }
     if (cpu->flags & FL_VM)
         x86_fault(cpu, EXC_GP, 0); /* IRET from V86 mode: not modelled */
-    if (cpu->flags & FL_NT) {
-        if (cpu->efer & EFER_LMA)
-            x86_fault(cpu, EXC_GP, 0);
-        x86_fault(cpu, EXC_GP, 0); /* task return: not modelled */
-    }
+    if (cpu->flags & FL_NT)
+        x86_fault(cpu, EXC_GP, 0); /* long mode: #GP(0); legacy task return: not modelled */
     bool from64 = cpu->code_bits == 64;
     uint64_t ip = x86_stack_peek(cpu, 0, osz);
     uint16_t cs = (uint16_t)x86_stack_peek(cpu, osz, osz);

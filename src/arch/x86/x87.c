@@ -215,8 +215,7 @@ static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops, unsigned
     e.status = pre;
     unsigned cc = fx80_compare(a, b, quiet, &e);
     bool unm = raise(cpu, e.status & ~(unsigned)FSW_C1);
-    if (!unm || !fx80_unmasked_no_write(&e))
-        set_cc(cpu, cc);
+    set_cc(cpu, cc); /* set even when the invalid operand is unmasked (Intel) */
     cpu->fsw &= (uint16_t)~FSW_C1;
     if (unm && fx80_unmasked_no_write(&e))
         return; /* an unmasked invalid/denormal operand: no pop */
@@ -232,8 +231,7 @@ static void comi(x86_cpu *cpu, unsigned i, bool quiet, bool do_pop)
         fx80_env e = env_of(cpu);
         unsigned efl = fx80_comi(st_get(cpu, 0), st_get(cpu, i), quiet, &e);
         bool unm = raise(cpu, e.status);
-        if (!unm)
-            flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
+        flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
         if (unm && fx80_unmasked_no_write(&e)) {
             cpu->fsw &= (uint16_t)~FSW_C1;
             return;
@@ -357,46 +355,107 @@ static void frstor(x86_cpu *cpu, const x86_insn *in, uint64_t off)
 
 /* ---- FXSAVE / FXRSTOR / LDMXCSR / STMXCSR (SDM Vol.2 FXSAVE Table 3-53) ---- */
 
+/* The 512-byte legacy image of FXSAVE / XSAVE (SDM Vol.1 Table 10-2): x87 fields when
+ * `x87`, MXCSR and the XMM registers when `sse`. */
+static void legacy_image(const x86_cpu *cpu, uint8_t img[512], bool w64, bool x87, bool sse)
+{
+    if (x87) {
+        uint8_t abridged = 0;
+        for (unsigned p = 0; p < 8; p++)
+            if (((cpu->ftw >> (2 * p)) & 3) != 3)
+                abridged |= (uint8_t)(1u << p);
+        memcpy(img + 0, &cpu->fcw, 2);
+        memcpy(img + 2, &cpu->fsw, 2);
+        img[4] = abridged;
+        memcpy(img + 6, &cpu->fop, 2);
+        if (w64) {
+            memcpy(img + 8, &cpu->fip, 8);
+            memcpy(img + 16, &cpu->fdp, 8);
+        } else {
+            uint32_t ip = (uint32_t)cpu->fip, dp = (uint32_t)cpu->fdp;
+            memcpy(img + 8, &ip, 4);
+            memcpy(img + 12, &cpu->fcs, 2);
+            memcpy(img + 16, &dp, 4);
+            memcpy(img + 20, &cpu->fds, 2);
+        }
+        for (unsigned i = 0; i < 8; i++)
+            memcpy(img + 32 + 16 * i, cpu->st[phys(cpu, i)], 10);
+    }
+    if (sse) {
+        uint32_t mask = MXCSR_WRITABLE;
+        memcpy(img + 24, &cpu->mxcsr, 4);
+        memcpy(img + 28, &mask, 4);
+        unsigned nx = cpu->code_bits == 64 ? 16 : 8;
+        for (unsigned i = 0; i < nx; i++)
+            memcpy(img + 160 + 16 * i, cpu->xmm[i].q, 16);
+    }
+}
+
+static void load_legacy(x86_cpu *cpu, const uint8_t img[512], bool w64, bool x87, bool sse)
+{
+    if (x87) {
+        memcpy(&cpu->fcw, img + 0, 2);
+        memcpy(&cpu->fsw, img + 2, 2);
+        memcpy(&cpu->fop, img + 6, 2);
+        cpu->fop &= 0x7ff;
+        if (w64) {
+            memcpy(&cpu->fip, img + 8, 8);
+            memcpy(&cpu->fdp, img + 16, 8);
+        } else {
+            uint32_t ip, dp;
+            memcpy(&ip, img + 8, 4);
+            memcpy(&cpu->fcs, img + 12, 2);
+            memcpy(&dp, img + 16, 4);
+            memcpy(&cpu->fds, img + 20, 2);
+            cpu->fip = ip;
+            cpu->fdp = dp;
+        }
+        uint8_t abridged = img[4];
+        for (unsigned i = 0; i < 8; i++)
+            memcpy(cpu->st[phys(cpu, i)], img + 32 + 16 * i, 10);
+        cpu->ftw = 0xffff;
+        for (unsigned p = 0; p < 8; p++)
+            if (abridged & (1u << p))
+                store_phys(cpu, p, load_phys(cpu, p));
+        if (cpu->fsw & ~cpu->fcw & X86_FE_ALL)
+            cpu->fsw |= FSW_ES | FSW_B;
+        else
+            cpu->fsw &= (uint16_t)~(FSW_ES | FSW_B);
+    }
+    if (sse) {
+        unsigned nx = cpu->code_bits == 64 ? 16 : 8;
+        for (unsigned i = 0; i < nx; i++)
+            memcpy(cpu->xmm[i].q, img + 160 + 16 * i, 16);
+    }
+}
+
+static void write_image(x86_cpu *cpu, uint64_t lin, const uint8_t *img, unsigned n)
+{
+    x86_lin_probe_write(cpu, lin, n, ACC_W);
+    for (unsigned i = 0; i < n; i += 8) {
+        uint64_t q;
+        memcpy(&q, img + i, 8);
+        x86_lin_write(cpu, lin + i, 8, q, ACC_W);
+    }
+}
+
+static void read_image(x86_cpu *cpu, uint64_t lin, uint8_t *img, unsigned n)
+{
+    for (unsigned i = 0; i < n; i += 8) {
+        uint64_t q = x86_lin_read(cpu, lin + i, 8, ACC_R);
+        memcpy(img + i, &q, 8);
+    }
+}
+
 static void fxsave(x86_cpu *cpu, const x86_insn *in, uint64_t off)
 {
     uint64_t lin = x86_seg_linear(cpu, in->seg, off, 512, ACC_W);
     if (lin & 15)
         x86_fault(cpu, EXC_GP, 0);
-    x86_lin_probe_write(cpu, lin, 512, ACC_W);
-    bool w64 = in->osz == 8;
     uint8_t img[512];
     memset(img, 0, sizeof img);
-    uint8_t abridged = 0;
-    for (unsigned p = 0; p < 8; p++)
-        if (((cpu->ftw >> (2 * p)) & 3) != 3)
-            abridged |= (uint8_t)(1u << p);
-    memcpy(img + 0, &cpu->fcw, 2);
-    memcpy(img + 2, &cpu->fsw, 2);
-    img[4] = abridged;
-    memcpy(img + 6, &cpu->fop, 2);
-    if (w64) {
-        memcpy(img + 8, &cpu->fip, 8);
-        memcpy(img + 16, &cpu->fdp, 8);
-    } else {
-        uint32_t ip = (uint32_t)cpu->fip, dp = (uint32_t)cpu->fdp;
-        memcpy(img + 8, &ip, 4);
-        memcpy(img + 12, &cpu->fcs, 2);
-        memcpy(img + 16, &dp, 4);
-        memcpy(img + 20, &cpu->fds, 2);
-    }
-    memcpy(img + 24, &cpu->mxcsr, 4);
-    uint32_t mask = MXCSR_WRITABLE;
-    memcpy(img + 28, &mask, 4);
-    for (unsigned i = 0; i < 8; i++)
-        memcpy(img + 32 + 16 * i, cpu->st[phys(cpu, i)], 10);
-    unsigned nx = cpu->code_bits == 64 ? 16 : 8;
-    for (unsigned i = 0; i < nx; i++)
-        memcpy(img + 160 + 16 * i, cpu->xmm[i].q, 16);
-    for (unsigned i = 0; i < 512; i += 8) {
-        uint64_t q;
-        memcpy(&q, img + i, 8);
-        x86_lin_write(cpu, lin + i, 8, q, ACC_W);
-    }
+    legacy_image(cpu, img, in->osz == 8, true, true);
+    write_image(cpu, lin, img, 512);
 }
 
 static void fxrstor(x86_cpu *cpu, const x86_insn *in, uint64_t off)
@@ -405,53 +464,81 @@ static void fxrstor(x86_cpu *cpu, const x86_insn *in, uint64_t off)
     if (lin & 15)
         x86_fault(cpu, EXC_GP, 0);
     uint8_t img[512];
-    for (unsigned i = 0; i < 512; i += 8) {
-        uint64_t q = x86_lin_read(cpu, lin + i, 8, ACC_R);
-        memcpy(img + i, &q, 8);
-    }
+    read_image(cpu, lin, img, 512);
     uint32_t mx;
     memcpy(&mx, img + 24, 4);
     if (mx & ~(uint32_t)MXCSR_WRITABLE)
         x86_fault(cpu, EXC_GP, 0);
-    bool w64 = in->osz == 8;
-    memcpy(&cpu->fcw, img + 0, 2);
-    memcpy(&cpu->fsw, img + 2, 2);
-    memcpy(&cpu->fop, img + 6, 2);
-    cpu->fop &= 0x7ff;
-    if (w64) {
-        memcpy(&cpu->fip, img + 8, 8);
-        memcpy(&cpu->fdp, img + 16, 8);
-    } else {
-        uint32_t ip, dp;
-        memcpy(&ip, img + 8, 4);
-        memcpy(&cpu->fcs, img + 12, 2);
-        memcpy(&dp, img + 16, 4);
-        memcpy(&cpu->fds, img + 20, 2);
-        cpu->fip = ip;
-        cpu->fdp = dp;
-    }
     cpu->mxcsr = mx;
-    uint8_t abridged = img[4];
-    for (unsigned i = 0; i < 8; i++)
-        memcpy(cpu->st[phys(cpu, i)], img + 32 + 16 * i, 10);
-    cpu->ftw = 0xffff;
-    for (unsigned p = 0; p < 8; p++)
-        if (abridged & (1u << p))
-            store_phys(cpu, p, load_phys(cpu, p));
-    unsigned nx = cpu->code_bits == 64 ? 16 : 8;
-    for (unsigned i = 0; i < nx; i++)
-        memcpy(cpu->xmm[i].q, img + 160 + 16 * i, 16);
-    if (cpu->fsw & ~cpu->fcw & X86_FE_ALL)
-        cpu->fsw |= FSW_ES | FSW_B;
-    else
-        cpu->fsw &= (uint16_t)~(FSW_ES | FSW_B);
+    load_legacy(cpu, img, in->osz == 8, true, true);
+}
+
+/* XSAVE / XRSTOR, standard format, components 0 (x87) and 1 (SSE) only (SDM Vol.1
+ * §13.7, §13.8): the legacy region, then the 64-byte header with XSTATE_BV. */
+#define XSAVE_SIZE 576
+
+static void xsave(x86_cpu *cpu, const x86_insn *in, uint64_t off)
+{
+    uint64_t lin = x86_seg_linear(cpu, in->seg, off, XSAVE_SIZE, ACC_W);
+    if (lin & 63)
+        x86_fault(cpu, EXC_GP, 0);
+    uint64_t rfbm = cpu->xcr0 & ((cpu->gpr[RDX] << 32) | (cpu->gpr[RAX] & 0xffffffffu));
+    uint8_t img[XSAVE_SIZE];
+    read_image(cpu, lin, img, XSAVE_SIZE); /* untouched parts keep their bytes */
+    legacy_image(cpu, img, in->osz == 8, rfbm & 1, rfbm & 2);
+    uint64_t bv;
+    memcpy(&bv, img + 512, 8);
+    bv = (bv & ~rfbm) | (rfbm & 3);
+    memcpy(img + 512, &bv, 8);
+    write_image(cpu, lin, img, XSAVE_SIZE);
+}
+
+static void xrstor(x86_cpu *cpu, const x86_insn *in, uint64_t off)
+{
+    uint64_t lin = x86_seg_linear(cpu, in->seg, off, XSAVE_SIZE, ACC_R);
+    if (lin & 63)
+        x86_fault(cpu, EXC_GP, 0);
+    uint64_t rfbm = cpu->xcr0 & ((cpu->gpr[RDX] << 32) | (cpu->gpr[RAX] & 0xffffffffu));
+    uint8_t img[XSAVE_SIZE];
+    read_image(cpu, lin, img, XSAVE_SIZE);
+    uint64_t bv, comp, rsvd = 0;
+    memcpy(&bv, img + 512, 8);
+    memcpy(&comp, img + 520, 8);
+    for (unsigned i = 528; i < 576; i++)
+        rsvd |= img[i];
+    /* §13.8.1: compacted form, XSTATE_BV bits outside XCR0 or a dirty header: #GP */
+    if (comp || (bv & ~cpu->xcr0) || rsvd)
+        x86_fault(cpu, EXC_GP, 0);
+    uint32_t mx;
+    memcpy(&mx, img + 24, 4);
+    if ((rfbm & 2) && (mx & ~(uint32_t)MXCSR_WRITABLE))
+        x86_fault(cpu, EXC_GP, 0);
+    bool w64 = in->osz == 8;
+    if (rfbm & 1) {
+        if (bv & 1) {
+            load_legacy(cpu, img, w64, true, false);
+        } else {
+            finit(cpu);
+            for (unsigned p = 0; p < 8; p++)
+                memset(cpu->st[p], 0, 10);
+        }
+    }
+    if (rfbm & 2) {
+        cpu->mxcsr = mx;
+        if (bv & 2)
+            load_legacy(cpu, img, w64, false, true);
+        else
+            for (unsigned i = 0; i < 16; i++)
+                memset(cpu->xmm[i].q, 0, 16);
+    }
 }
 
 void h_fpstate(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned op = x86_info(in)->arg;
     /* SDM FXSAVE/LDMXCSR: CR0.TS → #NM, CR0.EM → #UD; LDMXCSR/STMXCSR also need OSFXSR */
-    if ((cpu->cr0 & CR0_EM) || (op >= 2 && !(cpu->cr4 & CR4_OSFXSR)))
+    if ((cpu->cr0 & CR0_EM) || (op >= 2 && op < 4 && !(cpu->cr4 & CR4_OSFXSR)) ||
+        (op >= 4 && !(cpu->cr4 & CR4_OSXSAVE)))
         x86_fault(cpu, EXC_UD, 0);
     if (cpu->cr0 & CR0_TS)
         x86_fault(cpu, EXC_NM, 0);
@@ -467,7 +554,8 @@ void h_fpstate(x86_cpu *cpu, const x86_insn *in)
         break;
     }
     case 3: x86_write(cpu, in->seg, off, 4, cpu->mxcsr); break;
-    default: x86_fault(cpu, EXC_UD, 0); /* XSAVE/XRSTOR: not advertised */
+    case 4: xsave(cpu, in, off); break;
+    default: xrstor(cpu, in, off); break;
     }
 }
 
