@@ -399,7 +399,19 @@ static void gen_muldiv(xd_gen *g)
         in.opc = (uint8_t)(0xf6 + (size > 1));
         in.reg = (uint8_t)(4 + k);
         rm_operand(g, &in, size, false, 40);
-        if (k >= 2 && xd_chance(g, 85)) {
+        if (k == 3 && xd_chance(g, 8)) {
+            /* the most negative dividend (quotient overflow with a divisor of -1) */
+            if (size == 1) {
+                mov_imm32(g, RAX, 0x8000);
+            } else {
+                xd_insn d = { .opc = 0xb8 | RDX, .rm = RDX, .w = size == 8 };
+                imm_operand(&d, size == 8 ? 8 : 4, size == 8 ? 1ull << 63 : 1ull << (8 * size - 1));
+                xd_emit(g, &d);
+                xd_insn z = { .opc = 0x31, .has_modrm = true, .reg = RAX, .rm = RAX };
+                xd_emit(g, &z);
+                xd_flags_write(g, XF_ARITH & ~XF_AF, XF_AF);
+            }
+        } else if (k >= 2 && xd_chance(g, 85)) {
             /* a dividend that fits most of the time: zero- or sign-extend the low half */
             static const uint8_t zx8[] = { 0x0f, 0xb6, 0xc0 };        /* movzx eax, al */
             static const uint8_t zx[] = { 0x31, 0xd2 };               /* xor edx, edx */

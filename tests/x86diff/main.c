@@ -10,10 +10,14 @@
 #include "x86diff.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CHUNK 2048
 
@@ -45,9 +49,48 @@ static void hand_case(xd_case *c, const uint8_t *code, unsigned n)
     c->undef = 0;
 }
 
+/* The emulator runs a chunk of cases in a forked child, so that a host crash in the
+ * emulator (the guest is untrusted: that is a bug to report, never an end of the run) is
+ * attributed to its case, which gets vector XD_EMU_CRASHED, and the run goes on. `shm`
+ * holds the results and, after them, the index of the case being run. */
+#define XD_EMU_CRASHED (-4)
+static void emu_chunk(xd_emu *emu, const xd_case *cases, const xd_result *nat, xd_result *shm,
+                      unsigned n)
+{
+    volatile uint32_t *cur = (volatile uint32_t *)(shm + n);
+    unsigned from = 0;
+    while (from < n) {
+        *cur = from;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (unsigned i = from; i < n; i++) {
+                *cur = i;
+                if (nat[i].vector >= 0)
+                    xd_emu_run(emu, &cases[i], &shm[i]);
+            }
+            _exit(0);
+        }
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+            for (unsigned i = from; i < n; i++) /* cannot fork: run unprotected */
+                if (nat[i].vector >= 0)
+                    xd_emu_run(emu, &cases[i], &shm[i]);
+            return;
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            return;
+        unsigned bad = *cur;
+        memset(&shm[bad], 0, sizeof shm[bad]);
+        shm[bad].vector = XD_EMU_CRASHED;
+        shm[bad].error = WIFSIGNALED(status) ? (uint64_t)WTERMSIG(status) : 0;
+        from = bad + 1;
+    }
+}
+
 typedef struct selfcheck {
     const char *name;
-    uint8_t code[16];
+    uint8_t code[24];
     unsigned len;
     int vector;
     unsigned rip_off;
@@ -71,19 +114,29 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
         { "jump off the code page is #PF at the target",
           { 0x48, 0xb8, 0, 0, 0, 0x30, 0, 0, 0, 0, 0xff, 0xe0 }, 12, 14, 0x20000000, 0x30000000 },
         { "hang (jmp $) is caught and the child replaced", { 0xeb, 0xfe }, 2, -1, 0, 0 },
+        /* EDX:EAX = 0x80000000:00000000 = INT64_MIN, divisor -1: quotient overflow */
+        { "IDIV r32 of INT64_MIN by -1 is #DE",
+          { 0xba, 0, 0, 0, 0x80, 0x31, 0xc0, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xf7, 0xf9 }, 14, 0, 12, 0 },
+        { "IDIV r64 of RDX:RAX = -2^127 by -1 is #DE",
+          { 0x48, 0xba, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x31, 0xc0, 0x48, 0x83, 0xc9, 0xff, 0x48, 0xf7,
+            0xf9 }, 19, 0, 16, 0 },
     };
     enum { N = sizeof checks / sizeof checks[0] };
     static xd_case cases[N + 1];
-    static xd_result res[N + 1], emu_res;
+    static xd_result res[N + 1];
+    xd_result *emu_res = mmap(NULL, (N + 2) * sizeof(xd_result), PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     char why[256];
     for (unsigned i = 0; i < N; i++)
         hand_case(&cases[i], checks[i].code, checks[i].len);
     hand_case(&cases[N], (const uint8_t[]){ 0xb8, 5, 0, 0, 0, 0x83, 0xc0, 7 }, 8);
-    if (!xd_native_run(nat, cases, res, N + 1, why, sizeof why)) {
+    if (emu_res == MAP_FAILED || !xd_native_run(nat, cases, res, N + 1, why, sizeof why)) {
         n_fail++;
-        printf("FAIL x86diff native self-check: %s\n", why);
+        printf("FAIL x86diff native self-check: %s\n", emu_res == MAP_FAILED ? "mmap" : why);
         return;
     }
+    if (emu)
+        emu_chunk(emu, cases, res, emu_res, N);
     for (unsigned i = 0; i < N; i++) {
         const selfcheck *k = &checks[i];
         const xd_result *r = &res[i];
@@ -98,9 +151,12 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
                    r->vector, r->s.rip, r->cr2);
         }
         if (emu && k->vector >= 0) {
-            xd_emu_run(emu, &cases[i], &emu_res);
-            char buf[2048];
-            if (xd_compare(&cases[i], r, &emu_res, buf, sizeof buf)) {
+            char buf[2048] = "";
+            if (emu_res[i].vector == XD_EMU_CRASHED)
+                snprintf(buf, sizeof buf, " the emulator crashed (host signal %d)",
+                         (int)emu_res[i].error);
+            if (emu_res[i].vector != XD_EMU_CRASHED &&
+                xd_compare(&cases[i], r, &emu_res[i], buf, sizeof buf)) {
                 pass("x86diff emulator: ", k->name, "");
             } else {
                 n_fail++;
@@ -108,6 +164,7 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
             }
         }
     }
+    munmap(emu_res, (N + 2) * sizeof(xd_result));
     if (res[N].vector == 3 && (uint32_t)res[N].s.gpr[0] == 12)
         pass("x86diff native: ", "mov eax,5; add eax,7 gives 12", "");
     else {
@@ -448,8 +505,12 @@ int main(int argc, char **argv)
     static group_stats st[64];
     xd_case *cases = malloc(CHUNK * sizeof *cases);
     xd_result *res = malloc(CHUNK * sizeof *res);
-    xd_result *er = malloc(sizeof *er);
+    xd_result *emu_res = mmap(NULL, (CHUNK + 1) * sizeof(xd_result), PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    xd_result *er = emu_res == MAP_FAILED ? NULL : emu_res;
     if (!cases || !res || !er) {
+        free(cases);
+        free(res);
         printf("FAIL x86diff: out of memory\nRESULT %u 1 %u\n", n_pass, n_skip);
         return 1;
     }
@@ -471,6 +532,7 @@ int main(int argc, char **argv)
             return 1;
         }
         t_native += now() - t1;
+        emu_chunk(emu, cases, res, emu_res, CHUNK);
         for (unsigned i = 0; i < CHUNK; i++) {
             unsigned gi = sched[(index + i) % total];
             group_stats *s = &st[gi];
@@ -483,7 +545,19 @@ int main(int argc, char **argv)
                 s->native_died++;
                 continue;
             }
-            xd_emu_run(emu, &cases[i], er);
+            er = &emu_res[i];
+            if (er->vector == XD_EMU_CRASHED) {
+                if (s->fails < details) {
+                    printf("# group %s, case %" PRIu64 " (seed %" PRIu64 "): the EMULATOR crashed "
+                           "(host signal %d)\n", xd_groups[gi].name, index + i, seed, (int)er->error);
+                    xd_print_case(&cases[i], &res[i], NULL);
+                }
+                if (!s->fails)
+                    snprintf(s->first, sizeof s->first, "case %" PRIu64 ": emulator crash", index + i);
+                count_culprit(s, "(EMULATOR CRASH)");
+                s->fails++;
+                continue;
+            }
             s->insns += er->retired;
             retired += er->retired;
             uint64_t u = xd_undef_at_stop(&cases[i], &res[i]) & XF_ARITH;
@@ -566,7 +640,7 @@ int main(int argc, char **argv)
            index, retired, secs, t_native);
     free(cases);
     free(res);
-    free(er);
+    munmap(emu_res, (CHUNK + 1) * sizeof(xd_result));
     xd_emu_close(emu);
     xd_native_close(nat);
     printf("RESULT %u %u %u\n", n_pass, n_fail, n_skip);
