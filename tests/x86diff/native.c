@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define BATCH 128
-#define BATCH_TIMEOUT_MS 3000
+#define BATCH_TIMEOUT_MS 5000
 #define ALTSTACK_SIZE (256 * 1024)
 
 typedef struct shared {
