@@ -64,6 +64,7 @@ static void emu_chunk(xd_emu *emu, const xd_case *cases, const xd_result *nat, x
         fflush(NULL);
         pid_t pid = fork();
         if (pid == 0) {
+            alarm(120); /* an emulator stuck in a loop of its own ends as SIGALRM */
             for (unsigned i = from; i < n; i++) {
                 *cur = i;
                 if (nat[i].vector >= 0)
@@ -549,7 +550,7 @@ int main(int argc, char **argv)
             if (er->vector == XD_EMU_CRASHED) {
                 if (s->fails < details) {
                     printf("# group %s, case %" PRIu64 " (seed %" PRIu64 "): the EMULATOR crashed "
-                           "(host signal %d)\n", xd_groups[gi].name, index + i, seed, (int)er->error);
+                           "or hung (host signal %d)\n", xd_groups[gi].name, index + i, seed, (int)er->error);
                     xd_print_case(&cases[i], &res[i], NULL);
                 }
                 if (!s->fails)
