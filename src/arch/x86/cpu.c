@@ -295,6 +295,151 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
     return !(info->attr & A_END) && cpu->next_rip == next && !cpu->halted;
 }
 
+
+/* Threaded dispatch over a decoded block (the RISC-V interp.c design): one indirect jump
+ * per instruction through a label table; the hottest integer forms run inline, the rest
+ * through their handler. Used when no per-instruction work is pending (no trace, no
+ * single-step, no interrupt shadow); those cases take exec_insn. */
+static void run_block_threaded(x86_cpu *cpu, const x86_insn *in, const x86_insn *end,
+                               uint64_t stop_at)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+    static const void *const labels[X86_OP_COUNT] = {
+        [0 ... X86_OP_COUNT - 1] = &&generic,
+        [X86_OP_MOV_GvEv] = &&mov_load,   [X86_OP_MOV_EvGv] = &&mov_store,
+        [X86_OP_LEA] = &&lea,
+        [X86_OP_JO_Jb] = &&jcc,  [X86_OP_JNO_Jb] = &&jcc, [X86_OP_JB_Jb] = &&jcc,
+        [X86_OP_JAE_Jb] = &&jcc, [X86_OP_JE_Jb] = &&jcc,  [X86_OP_JNE_Jb] = &&jcc,
+        [X86_OP_JBE_Jb] = &&jcc, [X86_OP_JA_Jb] = &&jcc,  [X86_OP_JS_Jb] = &&jcc,
+        [X86_OP_JNS_Jb] = &&jcc, [X86_OP_JP_Jb] = &&jcc,  [X86_OP_JNP_Jb] = &&jcc,
+        [X86_OP_JL_Jb] = &&jcc,  [X86_OP_JGE_Jb] = &&jcc, [X86_OP_JLE_Jb] = &&jcc,
+        [X86_OP_JG_Jb] = &&jcc,
+        [X86_OP_JO_Jz] = &&jcc,  [X86_OP_JNO_Jz] = &&jcc, [X86_OP_JB_Jz] = &&jcc,
+        [X86_OP_JAE_Jz] = &&jcc, [X86_OP_JE_Jz] = &&jcc,  [X86_OP_JNE_Jz] = &&jcc,
+        [X86_OP_JBE_Jz] = &&jcc, [X86_OP_JA_Jz] = &&jcc,  [X86_OP_JS_Jz] = &&jcc,
+        [X86_OP_JNS_Jz] = &&jcc, [X86_OP_JP_Jz] = &&jcc,  [X86_OP_JNP_Jz] = &&jcc,
+        [X86_OP_JL_Jz] = &&jcc,  [X86_OP_JGE_Jz] = &&jcc, [X86_OP_JLE_Jz] = &&jcc,
+        [X86_OP_JG_Jz] = &&jcc,
+        [X86_OP_ADD_EvGv] = &&alu_rr, [X86_OP_ADD_GvEv] = &&alu_rr,
+        [X86_OP_SUB_EvGv] = &&alu_rr, [X86_OP_SUB_GvEv] = &&alu_rr,
+        [X86_OP_AND_EvGv] = &&alu_rr, [X86_OP_AND_GvEv] = &&alu_rr,
+        [X86_OP_OR_EvGv] = &&alu_rr,  [X86_OP_OR_GvEv] = &&alu_rr,
+        [X86_OP_XOR_EvGv] = &&alu_rr, [X86_OP_XOR_GvEv] = &&alu_rr,
+        [X86_OP_CMP_EvGv] = &&alu_rr, [X86_OP_CMP_GvEv] = &&alu_rr,
+    };
+#pragma GCC diagnostic pop
+    uint64_t *const gpr = cpu->gpr;
+    uint64_t next;
+
+#define DISPATCH()                                                                           \
+    do {                                                                                     \
+        next = cpu->rip + in->len;                                                           \
+        if (cpu->code_bits != 64)                                                            \
+            next &= 0xffffffffu;                                                             \
+        cpu->next_rip = next;                                                                \
+        goto *labels[in->op];                                                                \
+    } while (0)
+/* retire the instruction and go on with the next one of the block */
+#define NEXT()                                                                               \
+    do {                                                                                     \
+        cpu->rip = next;                                                                     \
+        cpu->tsc++;                                                                          \
+        if (++cpu->icount >= stop_at || ++in == end)                                         \
+            return;                                                                          \
+        DISPATCH();                                                                          \
+    } while (0)
+/* retire a taken transfer: the block ends */
+#define LEAVE()                                                                              \
+    do {                                                                                     \
+        cpu->rip = cpu->next_rip;                                                            \
+        cpu->tsc++;                                                                          \
+        cpu->icount++;                                                                       \
+        return;                                                                              \
+    } while (0)
+
+    DISPATCH();
+
+mov_load: /* MOV Gv, Ev with a 32/64-bit operand */
+    if (in->osz < 4)
+        goto generic;
+    if (in->mod == 3)
+        gpr[in->reg] = gpr[in->rm] & mask_bytes(in->osz);
+    else
+        gpr[in->reg] = x86_read(cpu, in->seg, x86_ea(cpu, in), in->osz);
+    NEXT();
+mov_store:
+    if (in->osz < 4)
+        goto generic;
+    if (in->mod == 3) {
+        gpr[in->rm] = gpr[in->reg] & mask_bytes(in->osz);
+    } else {
+        x86_write(cpu, in->seg, x86_ea(cpu, in), in->osz, gpr[in->reg]);
+        if (unlikely(cpu->smc)) {
+            cpu->smc = false;
+            LEAVE();
+        }
+    }
+    NEXT();
+lea:
+    reg_set(cpu, in->reg, in->osz, true, x86_ea(cpu, in));
+    NEXT();
+jcc:
+    if (x86_cond(cpu, x86_opinfo_table[in->op].arg)) {
+        x86_jump_near(cpu, next + in->imm, in->osz);
+        LEAVE();
+    }
+    cpu->rip = next;
+    cpu->tsc++;
+    cpu->icount++;
+    return; /* Jcc ends its block */
+alu_rr: { /* register-register ALU with a 32/64-bit operand */
+    if (in->mod != 3 || in->osz < 4)
+        goto generic;
+    unsigned op = x86_opinfo_table[in->op].arg;
+    bool to_rm = in->opd[0] == O_Ev;
+    unsigned dst = to_rm ? in->rm : in->reg, src = to_rm ? in->reg : in->rm;
+    uint64_t m = mask_bytes(in->osz);
+    uint64_t a = gpr[dst] & m, b = gpr[src] & m, r;
+    int lf;
+    switch (op) {
+    case 0: r = a + b; lf = LF_ADD; break;
+    case 1: r = a | b; lf = LF_LOGIC; break;
+    case 4: r = a & b; lf = LF_LOGIC; break;
+    case 6: r = a ^ b; lf = LF_LOGIC; break;
+    default: r = a - b; lf = LF_SUB; break; /* SUB, CMP */
+    }
+    r &= m;
+    if (op != 7)
+        gpr[dst] = r;
+    lf_set(cpu, lf, in->osz, r, a, b);
+    cpu->lf.cf_in = 0;
+    NEXT();
+}
+generic: {
+    const x86_opinfo *info = &x86_opinfo_table[in->op];
+    if ((info->attr & A_PRIV) && cpu->cpl != 0)
+        x86_fault(cpu, EXC_GP, 0);
+    handlers[in->op](cpu, in);
+    cpu->rip = cpu->next_rip;
+    cpu->tsc++;
+    cpu->icount++;
+    if (cpu->shadow)
+        cpu->shadow--;
+    if (unlikely(cpu->smc)) {
+        cpu->smc = false;
+        return;
+    }
+    if ((info->attr & A_END) || cpu->next_rip != next || cpu->halted ||
+        cpu->icount >= stop_at || ++in == end)
+        return;
+    DISPATCH();
+}
+#undef DISPATCH
+#undef NEXT
+#undef LEAVE
+}
+
 uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
 {
     machine *m = cpu->m;
@@ -348,6 +493,10 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
         }
         const x86_insn *in = b->insn, *end = b->insn + b->n;
         const uint64_t stop_at = start + budget;
+        if (likely(!cpu->trace_insn && !(cpu->flags & FL_TF) && !cpu->shadow)) {
+            run_block_threaded(cpu, in, end, stop_at);
+            continue;
+        }
         for (; in < end && cpu->icount < stop_at; in++)
             if (!exec_insn(cpu, in))
                 break;

@@ -1,6 +1,6 @@
 /* What this CPU says it is (SDM Vol.2 CPUID). It advertises exactly what is implemented;
  * the same list gates the decoder (x86_feature_mask), so an unadvertised instruction is
- * #UD. Not advertised (not implemented): SSE4.x, AVX, BMI, MONITOR, APIC (the
+ * #UD. Not advertised (not implemented): PCLMULQDQ, AES, AVX, BMI, MONITOR, APIC (the
  * board's), performance counters. */
 #include <string.h>
 
@@ -18,7 +18,8 @@ uint32_t x86_feature_mask(const x86_cpu *cpu)
            (1u << F_CX16) | (1u << F_FSGSBASE) | (1u << F_LM) | (1u << F_SYSCALL) |
            (1u << F_SEP) | (1u << F_CLFLUSH) | (1u << F_X87) | (1u << F_MMX) |
            (1u << F_FXSR) | (1u << F_SSE) | (1u << F_SSE2) | (1u << F_SSE3) |
-           (1u << F_SSSE3) | (1u << F_XSAVE);
+           (1u << F_SSSE3) | (1u << F_XSAVE) | (1u << F_SSE41) | (1u << F_SSE42) |
+           (1u << F_SMAP);
 }
 
 static void put_str(uint32_t *out, const char *s)
@@ -39,9 +40,9 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 1:
         r[0] = X86_SIGNATURE;
         r[1] = (8u << 8) | (1u << 16); /* CLFLUSH line 64 bytes, 1 logical processor */
-        r[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 22) | (1u << 23) | (1u << 26) |
-               (1u << 30);
-        /* SSE3 SSSE3 CX16 MOVBE POPCNT XSAVE RDRAND; OSXSAVE mirrors CR4 */
+        r[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) |
+               (1u << 23) | (1u << 26) | (1u << 30);
+        /* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT XSAVE RDRAND; OSXSAVE mirrors CR4 */
         if (cpu->cr4 & CR4_OSXSAVE)
             r[2] |= 1u << 27;
         r[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |

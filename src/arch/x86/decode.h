@@ -64,7 +64,7 @@ enum { P_ANY, P_NP, P_66, P_F3, P_F2 };
 enum {
     F_BASE, F_X87, F_CX8, F_CMOV, F_MMX, F_SSE, F_SSE2, F_SSE3, F_SSSE3, F_SSE41, F_SSE42,
     F_POPCNT, F_LZCNT, F_BMI1, F_MOVBE, F_RDRAND, F_RDTSCP, F_CX16, F_XSAVE, F_FSGSBASE,
-    F_LM, F_SYSCALL, F_SEP, F_CLFLUSH, F_FXSR, F_COUNT
+    F_LM, F_SYSCALL, F_SEP, F_CLFLUSH, F_FXSR, F_SMAP, F_COUNT
 };
 
 #define X86_OP(name, mnem, handler, arg, map, byte, sel, pfx, o1, o2, o3, feat, attr) \

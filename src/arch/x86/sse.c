@@ -698,3 +698,149 @@ void h_sse(x86_cpu *cpu, const x86_insn *in)
         x86_fault(cpu, EXC_UD, 0);
     cpu->xmm[in->reg].v = r;
 }
+
+/* ---- SSE4.1 / SSE4.2 (SDM Vol.2; 66 0F 38 xx, 66 0F 3A xx, F2 0F 38 F0/F1) ---- */
+
+static void sse4_38(x86_cpu *cpu, const x86_insn *in, unsigned b)
+{
+    x86_xmm *d = &cpu->xmm[in->reg].v;
+    x86_xmm r;
+    if (b >= 0x20 && b <= 0x35 && (b & 0xf) <= 5) { /* PMOVSX / PMOVZX */
+        static const uint8_t from[6] = {1, 1, 1, 2, 2, 4}, to[6] = {2, 4, 8, 4, 8, 8};
+        unsigned k = b & 0xf;
+        x86_xmm s = src_x(cpu, in, 16 * from[k] / to[k], false);
+        sse_pmovx(&r, &s, from[k], to[k], b < 0x30);
+        *d = r;
+        return;
+    }
+    x86_xmm s = src_x(cpu, in, 16, true);
+    switch (b) {
+    case 0x10: sse_blend_var(&r, d, &s, &cpu->xmm[0].v, 1); break;
+    case 0x14: sse_blend_var(&r, d, &s, &cpu->xmm[0].v, 4); break;
+    case 0x15: sse_blend_var(&r, d, &s, &cpu->xmm[0].v, 8); break;
+    case 0x17: flags_put(cpu, FL_ARITH, sse_ptest(d, &s)); return;
+    case 0x28: sse_mul32x64(&r, d, &s, true, 16); break;
+    case 0x29: sse_cmpeq(&r, d, &s, 8, 16); break;
+    case 0x2a: *d = s; return; /* MOVNTDQA */
+    case 0x2b: sse_packus(&r, d, &s, 4, 16); break;
+    case 0x37: sse_cmpgt(&r, d, &s, 8, 16); break;
+    case 0x38: sse_minmax(&r, d, &s, 1, true, false, 16); break;
+    case 0x39: sse_minmax(&r, d, &s, 4, true, false, 16); break;
+    case 0x3a: sse_minmax(&r, d, &s, 2, false, false, 16); break;
+    case 0x3b: sse_minmax(&r, d, &s, 4, false, false, 16); break;
+    case 0x3c: sse_minmax(&r, d, &s, 1, true, true, 16); break;
+    case 0x3d: sse_minmax(&r, d, &s, 4, true, true, 16); break;
+    case 0x3e: sse_minmax(&r, d, &s, 2, false, true, 16); break;
+    case 0x3f: sse_minmax(&r, d, &s, 4, false, true, 16); break;
+    case 0x40: sse_mullo(&r, d, &s, 4, 16); break;
+    case 0x41: sse_phminposuw(&r, &s); break;
+    default: x86_fault(cpu, EXC_UD, 0);
+    }
+    *d = r;
+}
+
+static void sse4_3a(x86_cpu *cpu, const x86_insn *in, unsigned b)
+{
+    x86_xmm *d = &cpu->xmm[in->reg].v;
+    x86_xmm r, s;
+    unsigned imm = (unsigned)in->imm & 0xff;
+    unsigned fl = 0;
+    switch (b) {
+    case 0x08: case 0x09: case 0x0a: case 0x0b: { /* ROUNDPS/PD/SS/SD */
+        bool dbl = b & 1, scalar = b >= 0x0a;
+        s = src_x(cpu, in, scalar ? (dbl ? 8 : 4) : 16, !scalar);
+        r = scalar ? *d : s;
+        unsigned lanes = scalar ? 1 : dbl ? 2 : 4;
+        for (unsigned i = 0; i < lanes; i++) {
+            if (dbl)
+                r.u64[i] = sse_round64(s.u64[i], imm, cpu->mxcsr, &fl);
+            else
+                r.u32[i] = sse_round32(s.u32[i], imm, cpu->mxcsr, &fl);
+        }
+        xm_result(cpu, fl);
+        *d = r;
+        return;
+    }
+    case 0x0c: case 0x0d: case 0x0e:
+        s = src_x(cpu, in, 16, true);
+        sse_blend_imm(&r, d, &s, imm, b == 0x0c ? 4 : b == 0x0d ? 8 : 2);
+        *d = r;
+        return;
+    case 0x14: case 0x15: case 0x16: case 0x17: { /* PEXTRB/W/D/Q, EXTRACTPS */
+        unsigned esz = b == 0x14 ? 1 : b == 0x15 ? 2 : (b == 0x16 && in->osz == 8) ? 8 : 4;
+        uint64_t v = sse_pextr(d, imm, esz, 16);
+        if (in->mod == 3)
+            reg_set(cpu, in->rm, esz == 8 ? 8 : 4, false, v);
+        else
+            x86_write(cpu, in->seg, x86_ea(cpu, in), esz, v);
+        return;
+    }
+    case 0x20: case 0x22: { /* PINSRB, PINSRD/Q */
+        unsigned esz = b == 0x20 ? 1 : in->osz == 8 ? 8 : 4;
+        uint64_t v = in->mod == 3 ? cpu->gpr[in->rm]
+                                  : x86_read(cpu, in->seg, x86_ea(cpu, in), esz);
+        sse_pinsr(d, v, imm, esz, 16);
+        return;
+    }
+    case 0x21: { /* INSERTPS */
+        uint32_t v = in->mod == 3 ? cpu->xmm[in->rm].v.u32[(imm >> 6) & 3]
+                                  : (uint32_t)x86_read(cpu, in->seg, x86_ea(cpu, in), 4);
+        r = *d;
+        r.u32[(imm >> 4) & 3] = v;
+        for (unsigned i = 0; i < 4; i++)
+            if (imm & (1u << i))
+                r.u32[i] = 0;
+        *d = r;
+        return;
+    }
+    case 0x40: case 0x41:
+        s = src_x(cpu, in, 16, true);
+        xm_result(cpu, b == 0x40 ? sse_dpps(&r, d, &s, imm, cpu->mxcsr)
+                                 : sse_dppd(&r, d, &s, imm, cpu->mxcsr));
+        *d = r;
+        return;
+    case 0x42:
+        s = src_x(cpu, in, 16, true);
+        sse_mpsadbw(&r, d, &s, imm);
+        *d = r;
+        return;
+    case 0x60: case 0x61: case 0x62: case 0x63: { /* PCMPxSTRx: no alignment required */
+        s = src_x(cpu, in, 16, false);
+        bool explicit_len = b < 0x62;
+        int64_t la = 0, lb = 0;
+        if (explicit_len) {
+            la = in->osz == 8 ? (int64_t)cpu->gpr[RAX] : (int32_t)(uint32_t)cpu->gpr[RAX];
+            lb = in->osz == 8 ? (int64_t)cpu->gpr[RDX] : (int32_t)(uint32_t)cpu->gpr[RDX];
+        }
+        uint32_t index;
+        x86_xmm mask;
+        unsigned efl = sse_pcmpstr(d, &s, explicit_len, la, lb, imm, &index, &mask);
+        if (b & 1)
+            reg_set(cpu, RCX, 4, false, index);
+        else
+            cpu->xmm[0].v = mask;
+        flags_put(cpu, FL_ARITH, efl & (FL_CF | FL_ZF | FL_SF | FL_OF));
+        return;
+    }
+    default:
+        x86_fault(cpu, EXC_UD, 0);
+    }
+}
+
+void h_sse4(x86_cpu *cpu, const x86_insn *in)
+{
+    const x86_opinfo *e = x86_info(in);
+    if (e->pfx == P_F2) { /* CRC32 (SSE4.2): no SSE state involved */
+        unsigned sz = in->opb == 0xf0 ? 1 : in->osz;
+        uint64_t v = in->mod == 3 ? reg_get(cpu, in->rm, sz, in->rex != 0)
+                                  : x86_read(cpu, in->seg, x86_ea(cpu, in), sz);
+        uint32_t c = sse_crc32c((uint32_t)cpu->gpr[in->reg], v, sz);
+        reg_set(cpu, in->reg, in->osz == 8 ? 8 : 4, false, c);
+        return;
+    }
+    sse_gate(cpu, in);
+    if (e->map == 2)
+        sse4_38(cpu, in, in->opb);
+    else
+        sse4_3a(cpu, in, in->opb);
+}

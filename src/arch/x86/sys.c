@@ -339,6 +339,15 @@ void h_clflush(x86_cpu *cpu, const x86_insn *in)
     (void)x86_read(cpu, in->seg, x86_ea(cpu, in), 1);
 }
 
+/* CLAC / STAC (SMAP): RFLAGS.AC at CPL 0 (SDM Vol.2 STAC) */
+void h_acflag(x86_cpu *cpu, const x86_insn *in)
+{
+    if (x86_info(in)->arg)
+        cpu->flags |= FL_AC;
+    else
+        cpu->flags &= ~(uint64_t)FL_AC;
+}
+
 void h_swapgs(x86_cpu *cpu, const x86_insn *in)
 {
     uint64_t t = cpu->seg[SEG_GS].base;
