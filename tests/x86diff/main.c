@@ -84,7 +84,9 @@ static void emu_chunk(xd_emu *emu, const xd_case *cases, const xd_result *nat, x
         unsigned bad = *cur;
         memset(&shm[bad], 0, sizeof shm[bad]);
         shm[bad].vector = XD_EMU_CRASHED;
-        shm[bad].error = WIFSIGNALED(status) ? (uint64_t)WTERMSIG(status) : 0;
+        /* error: the host signal, or 1000 + the exit status (a sanitizer's report) */
+        shm[bad].error = WIFSIGNALED(status) ? (uint64_t)WTERMSIG(status)
+                                             : 1000u + (uint64_t)WEXITSTATUS(status);
         from = bad + 1;
     }
 }
@@ -154,8 +156,9 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
         if (emu && k->vector >= 0) {
             char buf[2048] = "";
             if (emu_res[i].vector == XD_EMU_CRASHED)
-                snprintf(buf, sizeof buf, " the emulator crashed (host signal %d)",
-                         (int)emu_res[i].error);
+                snprintf(buf, sizeof buf, " the emulator crashed (%s %d)",
+                         emu_res[i].error >= 1000 ? "exit status" : "host signal",
+                         (int)(emu_res[i].error % 1000));
             if (emu_res[i].vector != XD_EMU_CRASHED &&
                 xd_compare(&cases[i], r, &emu_res[i], buf, sizeof buf)) {
                 pass("x86diff emulator: ", k->name, "");
@@ -550,7 +553,8 @@ int main(int argc, char **argv)
             if (er->vector == XD_EMU_CRASHED) {
                 if (s->fails < details) {
                     printf("# group %s, case %" PRIu64 " (seed %" PRIu64 "): the EMULATOR crashed "
-                           "or hung (host signal %d)\n", xd_groups[gi].name, index + i, seed, (int)er->error);
+                           "or hung (%s %d)\n", xd_groups[gi].name, index + i, seed,
+                           er->error >= 1000 ? "exit status" : "host signal", (int)(er->error % 1000));
                     xd_print_case(&cases[i], &res[i], NULL);
                 }
                 if (!s->fails)
