@@ -1175,6 +1175,7 @@ const xd_group xd_groups[] = {
     { "sse-cvt", xd_gen_sse_cvt, 5, XD_F_SSE2 },
     { "sse4", xd_gen_sse4, 5, XD_F_SSE41 },
     { "x87", xd_gen_x87, 6, XD_F_FPU },
+    { "mmx", xd_gen_mmx, 4, XD_F_MMX | XD_F_SSE2 },
     { "mix", gen_mix, 8, 0 },
 };
 const unsigned xd_ngroups = sizeof xd_groups / sizeof xd_groups[0];
@@ -1253,12 +1254,14 @@ uint32_t xd_features(const uint32_t l1[4], const uint32_t l7[4], const uint32_t 
 {
     uint32_t f = 0;
     /* CPUID.1:EDX FPU(0) CMOV(15) SSE(25) SSE2(26); ECX SSE3(0) PCLMUL(1) SSSE3(9) CX16(13)
-     * SSE4.1(19) SSE4.2(20) MOVBE(22) POPCNT(23); CPUID.7.0:EBX BMI1(3);
+     * SSE4.1(19) SSE4.2(20) MOVBE(22) POPCNT(23), EDX MMX(23); CPUID.7.0:EBX BMI1(3);
      * CPUID.80000001H:ECX LAHF(0) LZCNT(5) */
     if (l1[3] & 1u)
         f |= XD_F_FPU;
     if (l1[3] & (1u << 15))
         f |= XD_F_CMOV;
+    if (l1[3] & (1u << 23))
+        f |= XD_F_MMX;
     if ((l1[3] & (3u << 25)) == (3u << 25))
         f |= XD_F_SSE2;
     if (l1[2] & 1u)

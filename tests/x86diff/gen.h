@@ -83,6 +83,7 @@ void xd_gen_sse_fp(xd_gen *g);
 void xd_gen_sse_cvt(xd_gen *g);
 void xd_gen_sse4(xd_gen *g);
 void xd_gen_x87(xd_gen *g);
+void xd_gen_mmx(xd_gen *g);
 void xd_init_fp_state(xd_gen *g, xd_state *s);
 static inline bool xd_has(const xd_gen *g, uint32_t f)
 {

@@ -354,6 +354,13 @@ static uint8_t sse_imm(xd_gen *g, const sse_op *o)
     return (uint8_t)xd_rnd(g);
 }
 
+/* MMX instructions set TOP to 0 and the tags (SDM Vol.1 §9.5.1) and leave the condition
+ * codes alone: nothing becomes undefined. */
+static void fsw_write_all(xd_gen *g)
+{
+    (void)g;
+}
+
 static void sse_mem(xd_gen *g, xd_insn *in, const sse_op *o)
 {
     in->is_mem = true;
@@ -541,6 +548,106 @@ void xd_gen_sse_cvt(xd_gen *g)
 void xd_gen_sse4(xd_gen *g)
 {
     sse_from(g, sse4_ops, sizeof sse4_ops / sizeof sse4_ops[0]);
+}
+
+/* ---- MMX ---- */
+
+/* Whether a 66-prefixed SSE2/SSSE3 integer entry has an MMX form (the same opcode without
+ * the prefix, on MM0-7, which alias the x87 registers' significands). */
+static bool has_mmx_form(const sse_op *o)
+{
+    if (o->pfx != 0x66)
+        return false;
+    if (o->map == 2 || o->map == 3)
+        return true; /* SSSE3: PSHUFB..PABSD, PALIGNR */
+    uint8_t b = o->opc;
+    if (b == 0x6c || b == 0x6d || b == 0x70 || b == 0xd6)
+        return false; /* PUNPCK*QDQ, PSHUFD, MOVQ xmm/m64 are SSE2-only */
+    if (b == 0x73 && (o->digit == 3 || o->digit == 7))
+        return false; /* PSRLDQ/PSLLDQ */
+    return true;
+}
+
+/* MMX: the integer table's MMX forms, PSHUFW, EMMS. */
+void xd_gen_mmx(xd_gen *g)
+{
+    if (!xd_has(g, XD_F_MMX))
+        return;
+    if (xd_chance(g, 5)) { /* EMMS: every tag empty */
+        xd_mark(g);
+        xd_byte(g, 0x0f);
+        xd_byte(g, 0x77);
+        fsw_write_all(g);
+        return;
+    }
+    const sse_op *o;
+    sse_op pshufw = { 0, 1, 0x70, F_XXI, 8, false, 0, 0 };
+    if (xd_chance(g, 5)) {
+        o = &pshufw;
+    } else {
+        unsigned n = sizeof sse_int_ops / sizeof sse_int_ops[0];
+        do
+            o = &sse_int_ops[xd_below(g, n)];
+        while (!has_mmx_form(o));
+    }
+    if (o->map != 1 ? !xd_has(g, XD_F_SSSE3) : false)
+        return;
+    xd_insn in = { .map = o->map, .opc = o->opc, .has_modrm = true };
+    bool mem = xd_chance(g, 35);
+    unsigned msize = o->msize > 8 ? 8 : o->msize;
+    switch (o->form) {
+    case F_XG:  /* MOVD/MOVQ mm, r/m32/64 */
+    case F_XGI: /* PINSRW mm, r32/m16, imm8 */
+        in.reg = (uint8_t)xd_below(g, 8);
+        in.w = o->form == F_XG && xd_chance(g, 50);
+        if (mem) {
+            in.is_mem = true;
+            xd_mem_operand(g, &in.mem, in.w ? 8 : msize, 1);
+        } else {
+            in.rm = (uint8_t)xd_any(g);
+        }
+        break;
+    case F_SXI: /* MOVD/MOVQ r/m32/64, mm */
+        in.reg = (uint8_t)xd_below(g, 8);
+        in.w = xd_chance(g, 50);
+        if (mem) {
+            in.is_mem = true;
+            xd_mem_operand(g, &in.mem, in.w ? 8 : 4, 1);
+        } else {
+            in.rm = (uint8_t)xd_dst(g);
+        }
+        break;
+    case F_GXR:  /* PMOVMSKB r32, mm */
+    case F_GXRI: /* PEXTRW r32, mm, imm8 */
+        in.reg = (uint8_t)xd_dst(g);
+        in.rm = (uint8_t)xd_below(g, 8);
+        break;
+    case F_SHI:
+        in.reg = o->digit;
+        in.rm = (uint8_t)xd_below(g, 8);
+        break;
+    case F_SM: /* MOVNTQ m64, mm */
+        in.reg = (uint8_t)xd_below(g, 8);
+        in.is_mem = true;
+        xd_mem_operand(g, &in.mem, 8, 1);
+        break;
+    default: /* F_XX, F_XXI, F_XS: mm, mm/m64 */
+        in.reg = (uint8_t)xd_below(g, 8);
+        if (mem) {
+            in.is_mem = true;
+            xd_mem_operand(g, &in.mem, 8, 1);
+        } else {
+            in.rm = (uint8_t)xd_below(g, 8);
+        }
+        break;
+    }
+    bool has_imm = o->form == F_XXI || o->form == F_XGI || o->form == F_GXRI || o->form == F_SHI;
+    if (has_imm) {
+        in.imm_bytes = 1;
+        in.imm = sse_imm(g, o);
+    }
+    xd_emit(g, &in);
+    fsw_write_all(g);
 }
 
 /* ---- x87 ---- */

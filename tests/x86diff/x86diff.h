@@ -96,8 +96,9 @@ enum {
     XD_F_CX16 = 1u << 11,
     XD_F_LAHF = 1u << 12,   /* LAHF/SAHF in 64-bit mode */
     XD_F_CMOV = 1u << 13,
+    XD_F_MMX = 1u << 14,
 };
-#define XD_F_NAMES "fpu sse2 sse3 ssse3 sse4.1 sse4.2 pclmul popcnt lzcnt bmi1 movbe cx16 lahf cmov"
+#define XD_F_NAMES "fpu sse2 sse3 ssse3 sse4.1 sse4.2 pclmul popcnt lzcnt bmi1 movbe cx16 lahf cmov mmx"
 /* Decode CPUID leaves 1, 7.0 and 0x80000001 (EAX..EDX of each) into XD_F_* bits. */
 uint32_t xd_features(const uint32_t l1[4], const uint32_t l7[4], const uint32_t l81[4]);
 
