@@ -7,6 +7,11 @@
  * Output follows tests/run-all.sh's run_part: "PASS name", "FAIL name: why", "SKIP name:
  * why" lines, details of mismatches as "#" lines, and a final "RESULT pass fail skip".
  * On a host that is not x86_64 Linux every part is skipped. */
+/* Linux test code: ucontext register names, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, syscall()
+ * need more than the POSIX/XSI feature set the portability build asks for. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "x86diff.h"
 
 #include <inttypes.h>

@@ -12,6 +12,11 @@
  * Batches go through a MAP_SHARED region; one byte on a pipe starts a batch and one byte
  * back ends it. A case that kills or hangs the child (shared `cur` says which) gets vector
  * -1 and the child is replaced; the batch goes on from the next case. */
+/* Linux test code: ucontext register names, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, syscall()
+ * need more than the POSIX/XSI feature set the portability build asks for. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "x86diff.h"
 
 #include <stdio.h>
