@@ -3,10 +3,23 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
-CPPFLAGS := -D_GNU_SOURCE -Isrc
+# Feature-test macros. `make clang` asks for POSIX.1-2008 with XSI (SUSv4, which macOS
+# conforms to) alone: glibc then hides its GNU/BSD extensions, so a call that macOS or a
+# BSD would lack fails to build here first.
+FEATURES ?= -D_GNU_SOURCE
+CPPFLAGS := $(FEATURES) -Isrc
 LDLIBS  := -lfdt -lz -lm
 
 BUILD   ?= build
+# SYSROOT: a directory holding the target's libfdt and zlib (usr/include, usr/lib/<triplet>)
+# for a cross build, e.g. the one scripts/cross-aarch64-sysroot.sh unpacks.
+SYSROOT ?=
+ifneq ($(SYSROOT),)
+# The multiarch directory name (aarch64-linux-gnu), which clang's -dumpmachine does not give.
+TRIPLET := $(or $(shell $(CC) -print-multiarch 2>/dev/null),$(shell $(CC) -dumpmachine))
+CPPFLAGS += -I$(SYSROOT)/usr/include
+LDFLAGS += -L$(SYSROOT)/usr/lib/$(TRIPLET)
+endif
 SRCS    := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o)
@@ -14,7 +27,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all clean check check-fast unit guests bench demo x86diff x86diff-long
+.PHONY: all clean check check-fast unit guests bench demo clang aarch64 aarch64-clang \
+        x86diff x86diff-long
 all: $(BUILD)/vm-cli
 
 $(BUILD)/vm-cli: $(OBJS)
@@ -43,6 +57,23 @@ x86diff: $(BUILD)/x86diff
 x86diff-long: $(BUILD)/x86diff
 	tests/x86diff/run.sh $(BUILD)/x86diff --insns 300000000 --seed $$(date +%s)
 
+# The same sources with clang (-Werror too), POSIX/XSI-only, into build-clang/.
+clang:
+	$(MAKE) BUILD=build-clang CC=clang FEATURES=-D_XOPEN_SOURCE=700 all unit
+
+# Cross build for aarch64 Linux into build-aarch64/, linking Debian's arm64 libfdt and zlib
+# from a sysroot (made on first use); tests/cross_aarch64.sh runs it under qemu-aarch64.
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+aarch64:
+	sysroot=$$(scripts/cross-aarch64-sysroot.sh) && \
+	$(MAKE) BUILD=build-aarch64 CC=$(AARCH64_CC) SYSROOT="$$sysroot" all unit
+
+# clang for aarch64 too (Apple silicon and many Arm servers build with clang), using the
+# same cross C library and binutils, into build-aarch64-clang/.
+aarch64-clang:
+	sysroot=$$(scripts/cross-aarch64-sysroot.sh) && \
+	$(MAKE) BUILD=build-aarch64-clang CC="clang --target=aarch64-linux-gnu" SYSROOT="$$sysroot" all unit
+
 # Everything a test run needs: the emulator, unit tests, guest programs.
 guests:
 	tests/guest/riscv/build.sh $(BUILD)/guest/riscv
@@ -63,6 +94,6 @@ bench:
 	bench/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang build-aarch64 build-aarch64-clang
 
 -include $(OBJS:.o=.d)

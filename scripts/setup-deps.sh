@@ -10,8 +10,12 @@ pkgs=(gcc make libc6-dev libfdt-dev zlib1g-dev)
 case "$mode" in
     build) ;;
     demo) pkgs+=(ca-certificates) ;;
-    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler) ;;
-    bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc qemu-system-x86 binutils cpio gzip hyperfine time) ;;
+    # clang, and the aarch64 cross build run under qemu-user (tests/cross_aarch64.sh);
+    # nasm for the x86 test images.
+    test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler
+                 clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user nasm) ;;
+    bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc qemu-system-x86 binutils cpio gzip
+                  hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
 esac
 
@@ -23,9 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup-deps: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2 || true
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2
 fi
 
 if [ "$mode" != build ]; then
     "$here/scripts/fetch-guests.sh"
+fi
+if [ "$mode" = test ]; then
+    # arm64 libfdt/zlib unpacked into a sysroot: libfdt-dev:arm64 would replace the amd64 one.
+    "$here/scripts/cross-aarch64-sysroot.sh" >/dev/null
 fi

@@ -14,6 +14,26 @@
 #define VM_VERSION "0.1.0"
 #define EXIT_USAGE 2
 
+/* The host this binary was built for, for the banner (compile-time: no uname needed). */
+#if defined(__linux__)
+#define HOST_OS "linux"
+#elif defined(__APPLE__)
+#define HOST_OS "macos"
+#elif defined(__FreeBSD__)
+#define HOST_OS "freebsd"
+#else
+#define HOST_OS "unknown OS"
+#endif
+#if defined(__x86_64__)
+#define HOST_CPU "x86_64"
+#elif defined(__aarch64__)
+#define HOST_CPU "aarch64"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HOST_CPU "riscv64"
+#else
+#define HOST_CPU "unknown CPU"
+#endif
+
 static const char usage_text[] =
     "Usage: vm-cli run --arch ARCH --kernel FILE [options]\n"
     "       vm-cli --help | --version\n"
@@ -253,8 +273,8 @@ static int cmd_run(int argc, char **argv)
     }
 
     fprintf(stderr,
-            "=== Virtual Machine ===\nArchitecture: %s\nHost: linux / x86_64\nMemory: %llu MB\n"
-            "vCPUs: %u\nExecution Mode: Interpreter\n",
+            "=== Virtual Machine ===\nArchitecture: %s\nHost: " HOST_OS " / " HOST_CPU "\n"
+            "Memory: %llu MB\nvCPUs: %u\nExecution Mode: Interpreter\n",
             arch_name(cfg->arch), (unsigned long long)(cfg->ram_size / MiB), cfg->vcpus);
 
     vm_error err = { { 0 } };

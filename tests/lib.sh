@@ -36,3 +36,22 @@ wait_for() {
         sleep 0.2
     done
 }
+
+# run_part LABEL CMD...: run a test script that prints PASS/FAIL/SKIP lines and a final
+# "RESULT pass fail skip" line; echo its result lines and add its counts to ours. A script
+# that ends without a RESULT line counts as one failure.
+run_part() {
+    local label=$1 out r
+    shift
+    out=$(mktemp)
+    "$@" >"$out" 2>&1
+    grep -E '^(PASS|FAIL|SKIP) ' "$out"
+    r=$(grep '^RESULT ' "$out" | tail -n1)
+    if [ -z "$r" ]; then
+        fail "$label" "did not finish: $(tail -n 3 "$out" | tr '\n' '|')"
+    else
+        set -- $r
+        PASS=$((PASS + $2)); FAIL=$((FAIL + $3)); SKIP=$((SKIP + $4))
+    fi
+    rm -f "$out"
+}

@@ -1,33 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: builds the emulator twice (optimised, and ASan+UBSan), then runs
 # unit tests, bare-metal guest tests, the bad-input table, random code as the guest
-# (robustness), the differential runs against QEMU and (x86) against the host CPU, and the
-# Linux boot tests. The last line is "N passed, N failed, N skipped".
+# (robustness), the differential runs against QEMU and (x86) against the host CPU, and
+# the Linux boot tests. Then the portability builds: clang with POSIX/XSI-only
+# headers (unit and guest tests), and the aarch64 cross builds (gcc and clang) run under
+# qemu-user (unit and guest tests, and random code whose results must match the native
+# build's).
+# The last line is "N passed, N failed, N skipped".
 #
 # Environment: VM_SKIP_ASAN=1 skips the sanitizer build; VM_SKIP_BOOT=1 skips Linux boots;
-# VM_CACHE overrides the guest-image cache (default ~/.cache/vm-guests).
+# VM_SKIP_CROSS=1 skips the clang and aarch64 builds; VM_CACHE overrides the guest-image
+# cache (default ~/.cache/vm-guests).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . tests/lib.sh
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
-
-# run_part LABEL CMD...: run a script that prints PASS/FAIL/SKIP lines and a RESULT line.
-run_part() {
-    local label=$1
-    shift
-    "$@" >"$log/part" 2>&1
-    grep -E '^(PASS|FAIL|SKIP) ' "$log/part"
-    local r
-    r=$(grep '^RESULT ' "$log/part" | tail -n1)
-    if [ -z "$r" ]; then
-        fail "$label" "did not finish: $(tail -n 3 "$log/part" | tr '\n' '|')"
-        return
-    fi
-    set -- $r
-    PASS=$((PASS + $2)); FAIL=$((FAIL + $3)); SKIP=$((SKIP + $4))
-}
 
 asan_flags="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
@@ -58,15 +47,7 @@ fi
 
 for b in "${builds[@]}"; do
     label=${b#build}; label=${label#-}; label=${label:-opt}
-    for u in "$b"/unit/test_*; do
-        [ -x "$u" ] || continue
-        name=$(basename "$u")
-        if "$u" >"$log/unit" 2>&1 && ! sanitizer_report "$log/unit"; then
-            pass "$label unit $name ($(grep -c '^ok' "$log/unit") checks)"
-        else
-            fail "$label unit $name" "$(grep -m3 -E '^not ok|runtime error|Sanitizer' "$log/unit" | tr '\n' '|')"
-        fi
-    done
+    run_part "$label unit tests" tests/unit_tests.sh "$b" "$label"
     run_part "$label guest tests" tests/guest_tests.sh "$b/vm-cli" "$guest_dir" "$label"
     run_part "$label bad input" tests/bad_input.sh "$b/vm-cli" "$guest_dir" "$label"
     run_part "$label robustness" tests/robustness.sh "$b/vm-cli" "$label"
@@ -88,6 +69,35 @@ if [ "${VM_SKIP_BOOT:-0}" != 1 ]; then
     done
 else
     skip "Linux boot tests (VM_SKIP_BOOT=1)"
+fi
+
+# Portability: the same sources with clang, and cross-built for aarch64 Linux and run under
+# qemu-user (the emulator's own results must not depend on the host it runs on).
+if [ "${VM_SKIP_CROSS:-0}" != 1 ]; then
+    for tool in clang aarch64-linux-gnu-gcc qemu-aarch64; do
+        command -v $tool >/dev/null 2>&1 ||
+            fail "portability builds" "$tool not found (scripts/setup-deps.sh test installs it)"
+    done
+    if make -j2 clang >"$log/make-clang" 2>&1; then
+        pass "build with clang (-Wall -Wextra -Werror, POSIX.1-2008/XSI only)"
+        run_part "clang unit tests" tests/unit_tests.sh build-clang clang
+        run_part "clang guest tests" tests/guest_tests.sh build-clang/vm-cli "$guest_dir" clang
+        run_part "clang host differential" tests/host_differential.sh build/vm-cli build-clang/vm-cli clang
+    else
+        fail "build with clang" "$(grep -m3 -E 'error:|warning:|Error' "$log/make-clang" | tr '\n' '|')"
+    fi
+    # make target (= build-TARGET/ and the label) and compiler
+    for cross in aarch64:aarch64-linux-gnu-gcc aarch64-clang:clang; do
+        t=${cross%%:*}
+        if make -j2 "$t" >"$log/make-$t" 2>&1; then
+            pass "cross build $t (${cross#*:} for aarch64 Linux, -Werror, arm64 libfdt/zlib)"
+            run_part "$t under qemu-user" tests/cross_aarch64.sh "build-$t" "$guest_dir" "$t" build/vm-cli
+        else
+            fail "cross build $t" "$(grep -m3 -E 'error:|warning:|Error|cross-aarch64' "$log/make-$t" | tr '\n' '|')"
+        fi
+    done
+else
+    skip "clang and aarch64 builds (VM_SKIP_CROSS=1)"
 fi
 
 echo "$PASS passed, $FAIL failed, $SKIP skipped"

@@ -7,6 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Guest RAM and guest-format fields are moved to and from host integers with memcpy, so
+ * the host must be little-endian like every guest we model (x86_64 and aarch64 hosts are). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "vm needs a little-endian host"
+#endif
+
 typedef uint64_t gpa_t; /* guest-physical address */
 typedef uint64_t gva_t; /* guest-virtual address */
 

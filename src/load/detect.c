@@ -1,12 +1,22 @@
 #include <string.h>
 
 #include "load/loader.h"
+#include "load/multiboot.h"
 
 /* Format detection by content. The order matters: ELF and the Linux headers have magic
- * numbers at fixed offsets; ISO9660 has "CD001" at sector 16; anything else is raw. */
+ * numbers at fixed offsets; ISO9660 has "CD001" at sector 16; a Multiboot header is a
+ * checksummed magic somewhere in the first 8 KiB (v1) or 32 KiB (v2); anything else is
+ * raw. */
 image_format image_detect(const uint8_t *d, size_t n)
 {
     if (n >= 4 && memcmp(d, "\x7f" "ELF", 4) == 0) {
+        /* An x86 ELF with a Multiboot header is booted through it (entry in 32-bit
+         * protected mode with the boot information); the header means nothing in an ELF
+         * for another machine. e_machine is the little-endian half-word at 18. */
+        unsigned machine = n >= 20 ? (unsigned)(d[18] | d[19] << 8) : 0;
+        if ((machine == 3 /* EM_386 */ || machine == EM_X86_64) &&
+            multiboot_header_version(d, n) != 0)
+            return IMG_MULTIBOOT;
         if (n >= 5 && d[4] == 2)
             return IMG_ELF64;
         return IMG_ELF32;
@@ -24,17 +34,8 @@ image_format image_detect(const uint8_t *d, size_t n)
         return IMG_BZIMAGE;
     if (n >= 0x8006 && memcmp(d + 0x8001, "CD001", 5) == 0)
         return IMG_ISO9660;
-    /* Multiboot: magic 0x1BADB002 in the first 8 KiB, 4-byte aligned, checksummed */
-    for (size_t off = 0; off + 12 <= n && off < 8192; off += 4) {
-        uint32_t magic, flags, sum;
-        memcpy(&magic, d + off, 4);
-        if (magic != 0x1BADB002)
-            continue;
-        memcpy(&flags, d + off + 4, 4);
-        memcpy(&sum, d + off + 8, 4);
-        if ((uint32_t)(magic + flags + sum) == 0)
-            return IMG_MULTIBOOT;
-    }
+    if (multiboot_header_version(d, n) != 0)
+        return IMG_MULTIBOOT;
     return IMG_RAW;
 }
 
@@ -47,7 +48,7 @@ const char *image_format_name(image_format f)
     case IMG_LINUX_RISCV: return "RISC-V Linux Image";
     case IMG_LINUX_ARM64: return "arm64 Linux Image";
     case IMG_BZIMAGE: return "x86 bzImage";
-    case IMG_MULTIBOOT: return "Multiboot";
+    case IMG_MULTIBOOT: return "Multiboot kernel";
     case IMG_ISO9660: return "ISO9660 image";
     case IMG_GZIP: return "gzip-compressed";
     default: return "unknown";

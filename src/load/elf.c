@@ -1,7 +1,7 @@
 /* ELF64 loader (System V gABI, "Program Header" and "Symbol Table" chapters). */
-#include <elf.h>
 #include <string.h>
 
+#include "load/elf_format.h"
 #include "load/loader.h"
 
 static const char *machine_name(uint16_t m)

@@ -1,3 +1,7 @@
+/* MAP_ANONYMOUS is POSIX.1-2024; glibc still shows it only to _DEFAULT_SOURCE. */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE 1
+#endif
 #include "mem/bus.h"
 #include "mem/code_pages.h"
 
@@ -55,8 +59,13 @@ static bool add_region(bus *b, const bus_region *r, vm_error *err)
 
 bool bus_add_ram(bus *b, gpa_t base, uint64_t size, const char *name, vm_error *err)
 {
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_NORESERVE
+    /* Not POSIX (Linux, macOS have it; FreeBSD dropped it): without it a large guest RAM
+     * may count against the commit limit but behaves the same. */
+    flags |= MAP_NORESERVE;
+#endif
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED) {
         vm_error_set(err, "cannot map %llu MiB of guest RAM: %s",
                      (unsigned long long)(size / MiB), strerror(errno));

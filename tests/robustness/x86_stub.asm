@@ -15,10 +15,29 @@
     bits 16
     org 0x0000                      ; the ROM is the F000 segment (0xF0000-0xFFFFF)
 rom_start:
-    incbin "random.bin", 0, 0xff00
+    incbin "random.bin", 0, 0xfe00
+init:                               ; IVT entries 0-31 -> skip_handler (in ROM, so the
+    xor ax, ax                      ; random code cannot overwrite the handler itself)
+    mov es, ax
+    xor di, di
+    mov cx, 32
+.ivt:
+    mov word [es:di], skip_handler
+    mov word [es:di + 2], 0xf000
+    add di, 4
+    loop .ivt
+    mov ss, ax
+    mov sp, 0x7000
+    jmp 0xf000:rom_start
+skip_handler:                       ; resume one byte past the faulting instruction
+    push bp
+    mov bp, sp
+    inc word [bp + 2]
+    pop bp
+    iret
     times 0xfff0 - ($ - $$) db 0xf4
 reset_vector:                       ; F000:FFF0, SDM Vol.3 §9.1.4
-    jmp 0xf000:0x0000
+    jmp 0xf000:init
     times 0x10000 - ($ - $$) db 0
 %else
 ; ---------------------------------------------------------------- Multiboot v1 kernel

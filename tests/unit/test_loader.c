@@ -1,7 +1,17 @@
 /* Image loading (src/load/loader.h): format detection by content, the ELF64 loader on
  * images synthesized here byte by byte, the RISC-V Linux Image loader, and file_read's
  * error reporting. Every error text must name the file. */
+/* The C library's <elf.h> where there is one: images built with its definitions are an
+ * independent check of src/load/elf_format.h, which the loader uses. */
+#ifdef __has_include
+#if __has_include(<elf.h>)
 #include <elf.h>
+#else
+#include "load/elf_format.h"
+#endif
+#else
+#include <elf.h>
+#endif
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>

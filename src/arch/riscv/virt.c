@@ -94,6 +94,7 @@ static bool load_kernel(riscv_virt *v, const file_buf *f, image_format fmt, gpa_
         return load_riscv_image(b, f, linux_base, &v->kernel, err);
     case IMG_LINUX_ARM64:
     case IMG_BZIMAGE:
+    case IMG_MULTIBOOT:
         vm_error_set(err, "%s: %s, not a riscv64 kernel", f->path,
                      image_format_name(fmt));
         return false;
