@@ -126,6 +126,8 @@ static bool push(x86_cpu *cpu, fx80 v)
         if (!stack_fault(cpu, true))
             return false;
         v = FX80_INDEFINITE;
+    } else {
+        cpu->fsw &= (uint16_t)~FSW_C1;
     }
     set_top(cpu, t);
     store_phys(cpu, t, v);
@@ -160,6 +162,13 @@ static void set_cc(x86_cpu *cpu, unsigned cc)
 {
     cpu->fsw = (uint16_t)((cpu->fsw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) |
                           (cc & (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)));
+}
+
+/* A store to memory is suppressed by an unmasked exception other than precision (SDM
+ * Vol.1 §8.5.3-8.5.6; an unmasked PE still stores and pops, as Intel hardware does). */
+static bool store_blocked(const x86_cpu *cpu, const fx80_env *e)
+{
+    return (e->status & ~cpu->fcw & (X86_FE_ALL & ~(unsigned)X86_FE_PE)) != 0;
 }
 
 /* ---- memory operands ---- */
@@ -230,14 +239,14 @@ static void comi(x86_cpu *cpu, unsigned i, bool quiet, bool do_pop)
     } else {
         fx80_env e = env_of(cpu);
         unsigned efl = fx80_comi(st_get(cpu, 0), st_get(cpu, i), quiet, &e);
+        unsigned c1 = cpu->fsw & FSW_C1;
         bool unm = raise(cpu, e.status);
+        cpu->fsw = (uint16_t)((cpu->fsw & ~FSW_C1) | c1);
         flags_put(cpu, FL_ARITH, efl & (FL_ZF | FL_PF | FL_CF));
-        if (unm && fx80_unmasked_no_write(&e)) {
-            cpu->fsw &= (uint16_t)~FSW_C1;
+        if (unm && fx80_unmasked_no_write(&e))
             return;
-        }
     }
-    cpu->fsw &= (uint16_t)~FSW_C1;
+    /* FCOMI/FUCOMI leave C1 alone (Intel hardware) */
     if (do_pop)
         pop(cpu);
 }
@@ -603,6 +612,10 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         switch (reg) {
         case 0: {
             fx80 v = load_mem(cpu, in, 0, &e);
+            if (!empty(cpu, 7)) { /* overflow: only the stack fault is reported */
+                push(cpu, v);
+                return;
+            }
             if (raise(cpu, e.status) && fx80_unmasked_no_write(&e))
                 return;
             push(cpu, v);
@@ -611,7 +624,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         case 2: case 3: {
             fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
             uint32_t r = fx80_to_f32(v, &e);
-            if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+            if (raise(cpu, e.status) && store_blocked(cpu, &e))
                 return;
             x86_write(cpu, in->seg, off, 4, r);
             if (reg == 3) pop(cpu);
@@ -632,6 +645,10 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         case 0: {
             fx80 v = b == 0xdd ? fx80_from_f64(x86_read(cpu, in->seg, off, 8), &e)
                                : fx80_from_int(sext_bytes(x86_read(cpu, in->seg, off, isz), isz));
+            if (!empty(cpu, 7)) {
+                push(cpu, v);
+                return;
+            }
             if (raise(cpu, e.status) && fx80_unmasked_no_write(&e))
                 return;
             push(cpu, v);
@@ -641,7 +658,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
             uint64_t r = b == 0xdd && reg != 1 ? fx80_to_f64(v, &e)
                                                : fx80_to_int(v, isz * 8, reg == 1, &e);
-            if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+            if (raise(cpu, e.status) && store_blocked(cpu, &e))
                 return;
             x86_write(cpu, in->seg, off, isz, r);
             if (reg != 2) pop(cpu);
@@ -671,7 +688,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
                 uint8_t bcd[10];
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 fx80_to_bcd(v, bcd, &e);
-                if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+                if (raise(cpu, e.status) && store_blocked(cpu, &e))
                     return;
                 x86_lin_probe_write(cpu, x86_seg_linear(cpu, in->seg, off, 10, ACC_W), 10,
                                     ACC_W);
@@ -693,7 +710,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             { /* FISTP m64 */
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 uint64_t r = fx80_to_int(v, 64, false, &e);
-                if (raise(cpu, e.status) && (e.status & ~cpu->fcw & X86_FE_ALL))
+                if (raise(cpu, e.status) && store_blocked(cpu, &e))
                     return;
                 x86_write(cpu, in->seg, off, 8, r);
                 pop(cpu);
@@ -908,8 +925,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
             }
             if (cmov_cond(cpu, b, reg))
                 st_set(cpu, 0, st_get(cpu, i));
-            cpu->fsw &= (uint16_t)~FSW_C1;
-            return;
+            return; /* C1 unchanged (Intel hardware) */
         }
         if (b == 0xda && modrm == 0xe9) { /* FUCOMPP */
             if (!need(cpu, 0) || !need(cpu, 1)) {
@@ -929,7 +945,10 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         x86_fault(cpu, EXC_UD, 0);
     case 0xdd:
         switch (reg) {
-        case 0: free_phys(cpu, phys(cpu, i)); return; /* FFREE */
+        case 0: /* FFREE */
+            free_phys(cpu, phys(cpu, i));
+            cpu->fsw &= (uint16_t)~FSW_C1;
+            return;
         case 1: { /* FXCH4 alias */
             fx80 a = empty(cpu, 0) ? FX80_INDEFINITE : st_get(cpu, 0);
             fx80 c = empty(cpu, i) ? FX80_INDEFINITE : st_get(cpu, i);
@@ -941,6 +960,8 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
             if (!need(cpu, 0) && !(cpu->fcw & X86_FE_IE))
                 return;
             fx80 v = empty(cpu, 0) ? FX80_INDEFINITE : st_get(cpu, 0);
+            if (!empty(cpu, 0))
+                cpu->fsw &= (uint16_t)~FSW_C1;
             st_set(cpu, i, v);
             if (reg == 3) pop(cpu);
             return;
