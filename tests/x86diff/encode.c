@@ -96,6 +96,15 @@ void xd_emit(xd_gen *g, const xd_insn *in)
     unsigned n = 0, rex = 0, disp_at = 0, disp_len = 0;
     const xd_mem *m = &in->mem;
     xd_mark(g);
+    if (in->is_mem && xd_chance(g, 4)) {
+        /* Prefixes without effect in 64-bit mode: an ES/CS/SS/DS override (SDM Vol.1
+         * §3.3.7.1), sometimes after a REX byte that a following legacy prefix voids
+         * (Vol.2 §2.2.1: REX must immediately precede the opcode or escape). */
+        static const uint8_t seg[] = { 0x26, 0x2e, 0x36, 0x3e };
+        if (xd_chance(g, 30))
+            b[n++] = (uint8_t)(0x40 | xd_below(g, 16));
+        b[n++] = seg[xd_below(g, 4)];
+    }
     if (in->is_mem && m->addr32)
         b[n++] = 0x67;
     for (unsigned i = 0; i < in->npfx; i++)

@@ -900,8 +900,8 @@ static void gen_stack(xd_gen *g)
          * after the call (the pushed return address is popped by a POP into r). */
         xd_insn l = { .w = true, .opc = 0x8d, .has_modrm = true, .is_mem = true, .reg = (uint8_t)r };
         l.mem.kind = M_RIP;
-        uint32_t lea_at = g->pos;
         xd_emit(g, &l);
+        uint32_t lea_end = g->pos; /* the LEA ends in its disp32 */
         xd_insn cj = { .opc = 0xff, .has_modrm = true, .reg = (uint8_t)(jmp ? 4 : 2) };
         if (viamem) {
             /* store the target to memory first: mov [mem], r */
@@ -919,7 +919,7 @@ static void gen_stack(xd_gen *g)
         xd_emit(g, &cj);
         uint64_t target = XD_CODE_VA + g->pos;
         /* patch the LEA's displacement to the target */
-        xd_put_le(g->c->code + lea_at + 3, (uint32_t)(target - (XD_CODE_VA + lea_at + 7)), 4);
+        xd_put_le(g->c->code + lea_end - 4, (uint32_t)(target - (XD_CODE_VA + lea_end)), 4);
         if (!jmp) {
             xd_insn p = { .opc = (uint8_t)(0x58 | (r & 7)), .rm = (uint8_t)r };
             xd_emit(g, &p);
