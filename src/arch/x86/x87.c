@@ -102,6 +102,11 @@ static bool raise(x86_cpu *cpu, unsigned status)
 {
     if (status & X86_FE_IE) /* invalid takes precedence over denormal (SDM §8.7) */
         status &= ~(unsigned)X86_FE_DE;
+    /* an unmasked pre-computation exception stops the operation: no OE/UE/PE (§8.7);
+     * an unmasked OE/UE on a store leaves nothing stored, so no PE either */
+    unsigned unm = status & ~cpu->fcw & X86_FE_ALL;
+    if (unm & (X86_FE_IE | X86_FE_DE | X86_FE_ZE))
+        status &= ~(unsigned)(X86_FE_OE | X86_FE_UE | X86_FE_PE);
     cpu->fsw = (uint16_t)((cpu->fsw & ~FSW_C1) | (status & (FSW_C1 | X86_FE_ALL)));
     if (status & FSW_SF)
         cpu->fsw |= FSW_SF;
@@ -171,6 +176,14 @@ static bool store_blocked(const x86_cpu *cpu, const fx80_env *e)
     return (e->status & ~cpu->fcw & (X86_FE_ALL & ~(unsigned)X86_FE_PE)) != 0;
 }
 
+/* Status of a store to memory: an unmasked OE/UE suppresses the store and its PE/C1. */
+static unsigned store_status(const x86_cpu *cpu, unsigned status)
+{
+    if (status & ~cpu->fcw & (X86_FE_OE | X86_FE_UE))
+        status &= ~(unsigned)(X86_FE_PE | FSW_C1);
+    return status;
+}
+
 /* ---- memory operands ---- */
 
 static uint64_t ea_of(x86_cpu *cpu, const x86_insn *in)
@@ -226,8 +239,7 @@ static void compare(x86_cpu *cpu, fx80 a, fx80 b, bool quiet, int pops, unsigned
     bool unm = raise(cpu, e.status & ~(unsigned)FSW_C1);
     set_cc(cpu, cc); /* set even when the invalid operand is unmasked (Intel) */
     cpu->fsw &= (uint16_t)~FSW_C1;
-    if (unm && fx80_unmasked_no_write(&e))
-        return; /* an unmasked invalid/denormal operand: no pop */
+    (void)unm; /* the pops happen even with an unmasked exception (Intel hardware) */
     while (pops-- > 0)
         pop(cpu);
 }
@@ -236,6 +248,8 @@ static void comi(x86_cpu *cpu, unsigned i, bool quiet, bool do_pop)
 {
     if (!need(cpu, 0) || !need(cpu, i)) {
         flags_put(cpu, FL_ARITH, FL_ZF | FL_PF | FL_CF);
+        if (!(cpu->fcw & X86_FE_IE))
+            return; /* unmasked stack fault: no pop */
     } else {
         fx80_env e = env_of(cpu);
         unsigned efl = fx80_comi(st_get(cpu, 0), st_get(cpu, i), quiet, &e);
@@ -591,6 +605,9 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
     case 0xd8: case 0xda: case 0xdc: case 0xde: {
         unsigned kind = b == 0xd8 ? 0 : b == 0xda ? 1 : b == 0xdc ? 2 : 3;
         fx80 m = load_mem(cpu, in, kind, &e);
+        /* a denormal memory operand is not reported against a NaN (Intel hardware) */
+        if (!empty(cpu, 0) && is_nan(st_get(cpu, 0)))
+            e.status &= ~(unsigned)X86_FE_DE;
         if (!need(cpu, 0)) {
             if (reg == 2 || reg == 3) {
                 set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
@@ -624,7 +641,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         case 2: case 3: {
             fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
             uint32_t r = fx80_to_f32(v, &e);
-            if (raise(cpu, e.status) && store_blocked(cpu, &e))
+            if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                 return;
             x86_write(cpu, in->seg, off, 4, r);
             if (reg == 3) pop(cpu);
@@ -658,7 +675,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
             uint64_t r = b == 0xdd && reg != 1 ? fx80_to_f64(v, &e)
                                                : fx80_to_int(v, isz * 8, reg == 1, &e);
-            if (raise(cpu, e.status) && store_blocked(cpu, &e))
+            if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                 return;
             x86_write(cpu, in->seg, off, isz, r);
             if (reg != 2) pop(cpu);
@@ -688,7 +705,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
                 uint8_t bcd[10];
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 fx80_to_bcd(v, bcd, &e);
-                if (raise(cpu, e.status) && store_blocked(cpu, &e))
+                if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                     return;
                 x86_lin_probe_write(cpu, x86_seg_linear(cpu, in->seg, off, 10, ACC_W), 10,
                                     ACC_W);
@@ -710,7 +727,7 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             { /* FISTP m64 */
                 fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
                 uint64_t r = fx80_to_int(v, 64, false, &e);
-                if (raise(cpu, e.status) && store_blocked(cpu, &e))
+                if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                     return;
                 x86_write(cpu, in->seg, off, 8, r);
                 pop(cpu);
@@ -894,7 +911,13 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
     }
     case 0xd9:
         if (reg == 0) { /* FLD ST(i) */
-            if (!need(cpu, i)) { if (cpu->fcw & X86_FE_IE) push(cpu, FX80_INDEFINITE); return; }
+            if (!need(cpu, i)) {
+                if (cpu->fcw & X86_FE_IE) {
+                    push(cpu, FX80_INDEFINITE);
+                    cpu->fsw &= (uint16_t)~FSW_C1; /* the underflow is what is reported */
+                }
+                return;
+            }
             push(cpu, st_get(cpu, i));
             return;
         }
