@@ -27,7 +27,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all clean check check-fast unit guests bench demo clang aarch64 aarch64-clang
+.PHONY: all clean check check-fast unit guests bench demo clang aarch64 aarch64-clang \
+        x86diff x86diff-long
 all: $(BUILD)/vm-cli
 
 $(BUILD)/vm-cli: $(OBJS)
@@ -41,7 +42,20 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(BUILD)/x86diff
+
+# Differential test of the x86 CPU against the host CPU (tests/x86diff/README.md):
+# `make x86diff` is the suite's run (10^7 instructions), `make x86diff-long` 30x more.
+XD_SRCS := $(sort $(wildcard tests/x86diff/*.c))
+$(BUILD)/x86diff: $(XD_SRCS) $(wildcard tests/x86diff/*.h) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $(XD_SRCS) $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
+
+x86diff: $(BUILD)/x86diff
+	tests/x86diff/run.sh $(BUILD)/x86diff
+
+x86diff-long: $(BUILD)/x86diff
+	tests/x86diff/run.sh $(BUILD)/x86diff --insns 300000000 --seed $$(date +%s)
 
 # The same sources with clang (-Werror too), POSIX/XSI-only, into build-clang/.
 clang:

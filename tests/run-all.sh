@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: builds the emulator twice (optimised, and ASan+UBSan), then runs
 # unit tests, bare-metal guest tests, the bad-input table, random code as the guest
-# (robustness), the differential run against
-# QEMU, and the Linux boot tests. Then the portability builds: clang with POSIX/XSI-only
+# (robustness), the differential runs against QEMU and (x86) against the host CPU, and
+# the Linux boot tests. Then the portability builds: clang with POSIX/XSI-only
 # headers (unit and guest tests), and the aarch64 cross builds (gcc and clang) run under
 # qemu-user (unit and guest tests, and random code whose results must match the native
 # build's).
@@ -54,6 +54,9 @@ for b in "${builds[@]}"; do
 done
 
 run_part "differential" tests/differential_qemu.sh build/vm-cli "$guest_dir"
+# x86 CPU against the host CPU, 10^7 instructions (opt build; the ASan build runs it as
+# well, at ~1.5x the time: tests/x86diff/run.sh build-asan/x86diff)
+run_part "x86diff" tests/x86diff/run.sh build/x86diff
 run_part "console" tests/console.sh build/vm-cli
 
 if [ "${VM_SKIP_BOOT:-0}" != 1 ]; then
