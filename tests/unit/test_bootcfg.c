@@ -295,6 +295,49 @@ static void test_cmdline(void)
     CHECK(!bootcfg_initrd_is_graphical("/gtkfoo/initrd.gz"), "gtk must be a whole component");
 }
 
+/* Random configurations built from the keywords both parsers know: they always answer. */
+static void test_random_configs(void)
+{
+    static const char *const words[] = {
+        "label ", "kernel ", "linux ", "append ", "initrd=", "INITRD ", "menu ", "default ",
+        "include ", "x.cfg", "/x.cfg", "---", "vga=788", "menuentry ", "submenu ", "{", "}",
+        "'", "\"", "\\", "set ", "default=", "a,b,,c", "#", "\n", "\n", "\n", " ", "\t",
+        "^", "(hd0)", "/k", "gtk/", "label install\n kernel /k\n",
+    };
+    static char text[2048];
+    memfile files[2] = { { "/x.cfg", text }, { "/g.cfg", text } };
+    memfs fs = { files, 2, 0 };
+    uint32_t seed = 4242;
+    unsigned answered = 0;
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t o = 0;
+        text[0] = 0;
+        for (int k = 0; k < 60; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *w = words[(seed >> 8) % (sizeof words / sizeof words[0])];
+            size_t n = strlen(w);
+            if (o + n + 1 >= sizeof text)
+                break;
+            memcpy(text + o, w, n + 1);
+            o += n;
+        }
+        bootcfg c = { 0 };
+        vm_error err = { { 0 } };
+        char why[BOOTCFG_WHY_LEN];
+        bool a = bootcfg_parse_syslinux(&c, "/x.cfg", mem_read, &fs, &err);
+        (void)bootcfg_choose(&c, NULL, why, sizeof why, &err);
+        (void)bootcfg_choose(&c, "install", why, sizeof why, &err);
+        bootcfg_free(&c);
+        bool g = bootcfg_parse_grub(&c, "/g.cfg", mem_read, &fs, &err);
+        (void)bootcfg_choose(&c, NULL, why, sizeof why, &err);
+        bootcfg_free(&c);
+        char note[128];
+        free(bootcfg_cmdline(text, text, true, note, sizeof note));
+        answered += (a || err.msg[0]) && (g || err.msg[0]);
+    }
+    CHECK_EQ(answered, 2000, "random configurations always answered");
+}
+
 /* ---- real images from xorriso ---- */
 
 static bool write_file(const char *path, const char *text, size_t size)
@@ -452,6 +495,7 @@ int main(void)
     test_syslinux_misc();
     test_grub();
     test_cmdline();
+    test_random_configs();
     test_xorriso();
     return check_done();
 }

@@ -590,6 +590,60 @@ static void test_fd(void)
           "missing file named");
 }
 
+/* Random corruption of the Rock Ridge image's metadata sectors: every call must return
+ * an answer (the ASan/UBSan build checks that nothing reads out of bounds). */
+static bool count_cb(void *ctx, const char *name, const iso_file *f)
+{
+    (void)name;
+    (void)f;
+    (*(unsigned *)ctx)++;
+    return true;
+}
+
+static void test_mutations(void)
+{
+    static uint8_t clean[NSEC * SEC];
+    build_rr();
+    memcpy(clean, img, sizeof img);
+    uint32_t seed = 12345;
+    unsigned opened = 0, answered = 0;
+    const char *paths[] = { "/install.amd/vmlinuz", "/klink", "/alink", "/deep/inner.bin",
+                            "/Continued-Name.txt", "/selfloop" };
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(img, clean, sizeof img);
+        img_size = NSEC * SEC;
+        unsigned flips = 1 + (seed >> 29);
+        for (unsigned k = 0; k < flips; k++) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t sec = 16 + (seed >> 8) % 14;
+            seed = seed * 1103515245u + 12345u;
+            uint32_t off = (seed >> 8) % 400;   /* the records live at the start */
+            seed = seed * 1103515245u + 12345u;
+            sector(sec)[off] = (uint8_t)(seed >> 16);
+        }
+        iso9660 iso;
+        vm_error err;
+        if (!open_img(&iso, &err))
+            continue;
+        opened++;
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+            iso_file f;
+            int rc = iso9660_lookup(&iso, paths[i], &f, &err);
+            if (rc == 1 && !f.is_dir && f.size <= 4096) {
+                uint8_t buf[4096];
+                iso9660_read(&iso, &f, 0, buf, (size_t)f.size, &err);
+            }
+            if (rc == 1 && f.is_dir) {
+                unsigned n = 0;
+                iso9660_list(&iso, &f, count_cb, &n, &err);
+            }
+            answered += rc >= -1 && rc <= 1;
+        }
+    }
+    CHECK(opened > 1000, "most mutated images still open");
+    CHECK_EQ(answered, opened * 6, "every lookup on a mutated image answered");
+}
+
 int main(void)
 {
     test_plain();
@@ -598,5 +652,6 @@ int main(void)
     test_joliet();
     test_multi_extent();
     test_fd();
+    test_mutations();
     return check_done();
 }

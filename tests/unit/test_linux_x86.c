@@ -287,10 +287,45 @@ static void test_high_initrd(void)
     bus_destroy(&b);
 }
 
+/* Random setup-header corruption: parse and load always answer, and a successful load
+ * stays inside the memory map (the ASan/UBSan build checks the rest). */
+static void test_mutations(void)
+{
+    bus b;
+    setup_bus(&b, false);
+    e820_entry map[] = { { 0, 0x9fc00, E820_RAM }, { 0x100000, 127 * MiB, E820_RAM } };
+    uint8_t rdd[100] = { 0 };
+    file_buf rf = { .path = "initrd", .data = rdd, .size = sizeof rdd };
+    uint32_t seed = 777;
+    unsigned loaded = 0, inside = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        make_kernel();
+        for (int k = 0; k < 3; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t off = 0x1f1 + (seed >> 8) % 0x7b;
+            seed = seed * 1103515245u + 12345u;
+            kimg[off] = (uint8_t)(seed >> 16);
+        }
+        seed = seed * 1103515245u + 12345u;
+        file_buf kf = kfile(0x200 + (seed >> 8) % (sizeof kimg - 0x200));
+        linux_x86_boot bt;
+        vm_error err;
+        if (linux_x86_load(&b, &kf, &rf, "x", map, 2, &bt, &err)) {
+            loaded++;
+            inside += bt.kernel_low >= 1 * MiB && bt.kernel_high <= 128 * MiB &&
+                      bt.initrd_high <= 128 * MiB && bt.entry == bt.kernel_low + 0x200;
+        }
+    }
+    CHECK(loaded > 0, "some mutated kernels still load");
+    CHECK_EQ(inside, loaded, "every load stays inside usable RAM");
+    bus_destroy(&b);
+}
+
 int main(void)
 {
     test_parse();
     test_load();
     test_high_initrd();
+    test_mutations();
     return check_done();
 }
