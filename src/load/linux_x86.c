@@ -113,6 +113,7 @@ _Static_assert(HDR_OFF(setup_data) == 0x250, "boot.rst: setup_data");
 _Static_assert(HDR_OFF(pref_address) == 0x258, "boot.rst: pref_address");
 _Static_assert(HDR_OFF(init_size) == 0x260, "boot.rst: init_size");
 _Static_assert(HDR_OFF(kernel_info_offset) == 0x268, "boot.rst: kernel_info_offset");
+_Static_assert(offsetof(struct lx86_boot_params, acpi_rsdp_addr) == 0x070, "zero-page.rst");
 _Static_assert(offsetof(struct lx86_boot_params, ext_ramdisk_image) == 0x0c0, "zero-page.rst");
 _Static_assert(offsetof(struct lx86_boot_params, ext_ramdisk_size) == 0x0c4, "zero-page.rst");
 _Static_assert(offsetof(struct lx86_boot_params, ext_cmd_line_ptr) == 0x0c8, "zero-page.rst");
@@ -532,5 +533,18 @@ bool linux_x86_load(bus *b, const file_buf *kernel, const file_buf *initrd, cons
     }
     out->rsi = LX86_ZERO_PAGE;
     out->version = im.version;
+    return true;
+}
+
+bool linux_x86_set_acpi_rsdp(bus *b, const linux_x86_boot *boot, gpa_t rsdp, vm_error *err)
+{
+    uint8_t v[8];
+    put64(v, rsdp);
+    if (!bus_copy_to_ram(b, boot->rsi + offsetof(struct lx86_boot_params, acpi_rsdp_addr), v,
+                         sizeof v)) {
+        vm_error_set(err, "cannot write the ACPI RSDP address to the zero page at 0x%llx",
+                     (unsigned long long)boot->rsi);
+        return false;
+    }
     return true;
 }

@@ -97,4 +97,10 @@ bool linux_x86_parse(const file_buf *f, linux_x86_image *out, vm_error *err);
 bool linux_x86_load(bus *b, const file_buf *kernel, const file_buf *initrd, const char *cmdline,
                     const e820_entry *map, size_t nmap, linux_x86_boot *out, vm_error *err);
 
+/* Tell the kernel where the ACPI RSDP is (boot_params.acpi_rsdp_addr, zero-page.rst
+ * offset 0x070), for a board whose tables are not where the kernel's legacy scan looks
+ * (the EBDA's first KiB and 0xE0000-0xFFFFF, ACPI 6.5 §5.2.5.1). Call after
+ * linux_x86_load; kernels that predate the field ignore it. */
+bool linux_x86_set_acpi_rsdp(bus *b, const linux_x86_boot *boot, gpa_t rsdp, vm_error *err);
+
 #endif

@@ -217,6 +217,8 @@ static void test_load(void)
     CHECK_EQ(pde, 3 * GiB + 17 * 2 * MiB + 0x83, "PD entry maps 3 GiB + 34 MiB, 2 MiB page");
     CHECK_EQ(rd(&b, (pml4e & ~0xfffULL) + 4 * 8, 8), 0, "nothing beyond 4 GiB");
 
+    CHECK(linux_x86_set_acpi_rsdp(&b, &bt, 0xf5a10, &err), "set RSDP");
+    CHECK_EQ(rd(&b, zp + 0x070, 8), 0xf5a10, "acpi_rsdp_addr at 0x070");
     CHECK_EQ(bt.gdt_limit, 31, "GDT limit");
     CHECK_EQ(rd(&b, bt.gdt_base + LX86_BOOT_CS, 8), 0x00af9a000000ffffULL, "__BOOT_CS 64-bit");
     CHECK_EQ(rd(&b, bt.gdt_base + LX86_BOOT_DS, 8), 0x00cf92000000ffffULL, "__BOOT_DS flat");
