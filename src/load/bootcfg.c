@@ -472,25 +472,174 @@ static const char *grub_path(const char *w)
 #define GRUB_MAX_WORDS 64
 #define GRUB_MAX_NEST 8
 
-bool bootcfg_parse_grub(bootcfg *cfg, const char *path, bootcfg_read_fn read, void *opaque,
-                        vm_error *err)
+typedef struct grub_state {
+    bootcfg *cfg;
+    bootcfg_read_fn read;
+    void *opaque;
+    char topdir[PATH_LEN];     /* $prefix: the top grub.cfg's directory */
+    char *default_str;
+    char *title[GRUB_MAX_NEST];   /* enclosing submenu titles */
+    unsigned nsub;
+    long cur;                  /* the menuentry whose body we are in */
+    unsigned block_depth;      /* braces opened inside the current menuentry */
+} grub_state;
+
+static bool grub_file(grub_state *st, const char *path, unsigned depth, vm_error *err);
+
+/* `source FILE` / `configfile FILE` (GRUB manual "source", "configfile"): read in place.
+ * "$prefix" / "${prefix}" at the start stands for the top file's directory; any other
+ * variable cannot be evaluated and the command is skipped. */
+static bool grub_source(grub_state *st, const char *arg, unsigned depth, vm_error *err)
 {
-    snprintf(cfg->source, sizeof cfg->source, "%s", path);
-    char *text = NULL;
-    int rc = read(opaque, path, &text, err);
-    if (rc <= 0) {
-        if (rc == 0)
-            vm_error_set(err, "%s: no such file", path);
+    char path[PATH_LEN];
+    const char *rest = arg;
+    const char *dir = "";
+    if (!strncmp(arg, "${prefix}", 9)) {
+        rest = arg + 9;
+        dir = st->topdir;
+    } else if (!strncmp(arg, "$prefix", 7)) {
+        rest = arg + 7;
+        dir = st->topdir;
+    }
+    rest = grub_path(rest);
+    size_t dl = strlen(dir), rl = strlen(rest);
+    if (strchr(rest, '$') || dl + rl + 2 > sizeof path)
+        return true;
+    memcpy(path, dir, dl);
+    if (rest[0] != '/')
+        path[dl++] = '/';
+    memcpy(path + dl, rest, rl + 1);
+    return grub_file(st, path, depth + 1, err);
+}
+
+static bool grub_line(grub_state *st, char **w, unsigned n, char **line, unsigned depth,
+                      vm_error *err)
+{
+    bootcfg *cfg = st->cfg;
+    bool opens = strcmp(w[n - 1], "{") == 0;
+    if (st->cur >= 0) {
+        boot_entry *e = &cfg->entries[st->cur];
+        if (!strcmp(w[0], "}")) {
+            if (st->block_depth == 0)
+                st->cur = -1;
+            else
+                st->block_depth--;
+            return true;
+        }
+        if (opens)
+            st->block_depth++;
+        if ((!strcmp(w[0], "linux") || !strcmp(w[0], "linuxefi") ||
+             !strcmp(w[0], "linux16")) && n >= 2) {
+            free(e->kernel);
+            const char *kp = grub_path(w[1]);
+            e->kernel = abs_path("", kp, strlen(kp));
+            e->is_linux = e->kernel != NULL;
+            size_t len = 0;
+            for (unsigned i = 2; i < n; i++)
+                len += strlen(w[i]) + 1;
+            char *args = malloc(len + 1);
+            if (!e->kernel || !args) {
+                free(args);
+                return false;
+            }
+            args[0] = 0;
+            for (unsigned i = 2; i < n; i++) {
+                if (i > 2)
+                    strcat(args, " ");
+                strcat(args, w[i]);
+            }
+            free(e->args);
+            e->args = args;
+        } else if ((!strcmp(w[0], "initrd") || !strcmp(w[0], "initrdefi") ||
+                    !strcmp(w[0], "initrd16")) && n >= 2) {
+            clear_initrds(e);
+            for (unsigned i = 1; i < n; i++) {
+                const char *ip = grub_path(w[i]);
+                if (!add_initrd(e, "", ip, strlen(ip)))
+                    return false;
+            }
+        }
+        return true;
+    }
+    if ((!strcmp(w[0], "menuentry") || !strcmp(w[0], "submenu")) && n >= 2) {
+        /* The title is the first word that is not an option (--class x, --id x,
+         * --hotkey=x, --unrestricted, ...). */
+        const char *t = NULL;
+        for (unsigned i = 1; i < n && !t; i++) {
+            if (!strncmp(w[i], "--", 2)) {
+                if (!strchr(w[i], '=') &&
+                    (!strcmp(w[i], "--class") || !strcmp(w[i], "--users") ||
+                     !strcmp(w[i], "--hotkey") || !strcmp(w[i], "--id")))
+                    i++;
+                continue;
+            }
+            if (strcmp(w[i], "{"))
+                t = w[i];
+        }
+        if (!t)
+            t = "";
+        if (!opens && *line && *skip_space(*line) == '{') {
+            /* "menuentry 'x'" with its '{' on the next line. */
+            char *brace = (char *)skip_space(*line);
+            *brace = ' ';
+        }
+        if (!strcmp(w[0], "submenu")) {
+            if (st->nsub == GRUB_MAX_NEST) {
+                vm_error_set(err, "%s: submenus nested more than %u deep", cfg->source,
+                             GRUB_MAX_NEST);
+                return false;
+            }
+            st->title[st->nsub] = dupn(t, strlen(t));
+            if (!st->title[st->nsub])
+                return false;
+            st->nsub++;
+            return true;
+        }
+        char label[PATH_LEN] = "";
+        for (unsigned i = 0; i < st->nsub; i++)
+            appendf(label, sizeof label, "%s>", st->title[i]);
+        appendf(label, sizeof label, "%s", t);
+        if (!new_entry(cfg, label, strlen(label)))
+            return false;
+        st->cur = (long)cfg->count - 1;
+        st->block_depth = 0;
+        return true;
+    }
+    if (!strcmp(w[0], "}")) {
+        if (st->nsub)
+            free(st->title[--st->nsub]);
+        return true;
+    }
+    if ((!strcmp(w[0], "source") || !strcmp(w[0], "configfile")) && n >= 2)
+        return grub_source(st, w[1], depth, err);
+    /* set default=..., or default=... */
+    const char *d = NULL;
+    if (!strcmp(w[0], "set") && n >= 2 && !strncmp(w[1], "default=", 8))
+        d = w[1] + 8;
+    else if (!strncmp(w[0], "default=", 8))
+        d = w[0] + 8;
+    if (d) {
+        free(st->default_str);
+        st->default_str = dupn(d, strlen(d));
+        return st->default_str != NULL;
+    }
+    return true;
+}
+
+static bool grub_file(grub_state *st, const char *path, unsigned depth, vm_error *err)
+{
+    if (depth > BOOTCFG_MAX_INCLUDE_DEPTH) {
+        vm_error_set(err, "%s: source nested more than %u deep (a source loop?)",
+                     st->cfg->source, BOOTCFG_MAX_INCLUDE_DEPTH);
         return false;
     }
-    size_t first = cfg->count;
+    char *text = NULL;
+    int rc = st->read(st->opaque, path, &text, err);
+    if (rc < 0)
+        return false;
+    if (rc == 0)
+        return depth > 0 ? true : (vm_error_set(err, "%s: no such file", path), false);
     char *words_buf = malloc(4096);
-    char *default_str = NULL;
-    char *title[GRUB_MAX_NEST];   /* enclosing submenu titles */
-    unsigned nsub = 0;
-    long cur = -1;                /* the menuentry whose body we are in */
-    unsigned block_depth = 0;     /* braces opened inside the current menuentry */
-    /* '{' seen by depth: which braces belong to submenus (1) */
     bool ok = words_buf != NULL;
     char *line = text;
     while (ok && line && *line) {
@@ -499,143 +648,51 @@ bool bootcfg_parse_grub(bootcfg *cfg, const char *path, bootcfg_read_fn read, vo
             *nl = 0;
         char *w[GRUB_MAX_WORDS];
         unsigned n = grub_words(line, words_buf, 4096, w, GRUB_MAX_WORDS);
-        line = nl ? nl + 1 : NULL;
-        if (!n)
-            continue;
-        bool opens = strcmp(w[n - 1], "{") == 0;
-        if (cur >= 0) {
-            boot_entry *e = &cfg->entries[cur];
-            if (!strcmp(w[0], "}")) {
-                if (block_depth == 0)
-                    cur = -1;
-                else
-                    block_depth--;
-                continue;
-            }
-            if (opens)
-                block_depth++;
-            if ((!strcmp(w[0], "linux") || !strcmp(w[0], "linuxefi") ||
-                 !strcmp(w[0], "linux16")) && n >= 2) {
-                free(e->kernel);
-                const char *kp = grub_path(w[1]);
-                e->kernel = abs_path("", kp, strlen(kp));
-                e->is_linux = e->kernel != NULL;
-                size_t len = 0;
-                for (unsigned i = 2; i < n; i++)
-                    len += strlen(w[i]) + 1;
-                char *args = malloc(len + 1);
-                ok = e->kernel && args;
-                if (ok) {
-                    args[0] = 0;
-                    for (unsigned i = 2; i < n; i++) {
-                        if (i > 2)
-                            strcat(args, " ");
-                        strcat(args, w[i]);
-                    }
-                    free(e->args);
-                    e->args = args;
-                } else {
-                    free(args);
-                }
-            } else if ((!strcmp(w[0], "initrd") || !strcmp(w[0], "initrdefi") ||
-                        !strcmp(w[0], "initrd16")) && n >= 2) {
-                clear_initrds(e);
-                for (unsigned i = 1; ok && i < n; i++) {
-                    const char *ip = grub_path(w[i]);
-                    ok = add_initrd(e, "", ip, strlen(ip));
-                }
-            }
-            continue;
-        }
-        if ((!strcmp(w[0], "menuentry") || !strcmp(w[0], "submenu")) && n >= 2) {
-            /* The title is the first word that is not an option (--class x, --id x,
-             * --hotkey=x, --unrestricted, ...). */
-            const char *t = NULL;
-            for (unsigned i = 1; i < n && !t; i++) {
-                if (!strncmp(w[i], "--", 2)) {
-                    if (!strchr(w[i], '=') && (!strcmp(w[i], "--class") ||
-                                               !strcmp(w[i], "--users") ||
-                                               !strcmp(w[i], "--hotkey") ||
-                                               !strcmp(w[i], "--id")))
-                        i++;
-                    continue;
-                }
-                if (strcmp(w[i], "{"))
-                    t = w[i];
-            }
-            if (!t)
-                t = "";
-            char label[PATH_LEN] = "";
-            for (unsigned i = 0; i < nsub; i++)
-                appendf(label, sizeof label, "%s>", title[i]);
-            appendf(label, sizeof label, "%s", t);
-            if (!strcmp(w[0], "submenu")) {
-                if (nsub == GRUB_MAX_NEST) {
-                    vm_error_set(err, "%s: submenus nested more than %u deep", path,
-                                 GRUB_MAX_NEST);
-                    ok = false;
-                    break;
-                }
-                title[nsub] = dupn(t, strlen(t));
-                ok = title[nsub] != NULL;
-                nsub += ok;
-                continue;
-            }
-            boot_entry *e = new_entry(cfg, label, strlen(label));
-            ok = e != NULL;
-            cur = (long)cfg->count - 1;
-            block_depth = 0;
-            if (!opens) {
-                /* "menuentry 'x'" with '{' on the next line: accept it there. */
-                if (line && *skip_space(line) == '{') {
-                    char *brace = (char *)skip_space(line);
-                    *brace = ' ';
-                }
-            }
-            continue;
-        }
-        if (!strcmp(w[0], "}")) {
-            if (nsub)
-                free(title[--nsub]);
-            continue;
-        }
-        /* set default=..., or default=... */
-        const char *d = NULL;
-        if (!strcmp(w[0], "set") && n >= 2 && !strncmp(w[1], "default=", 8))
-            d = w[1] + 8;
-        else if (!strncmp(w[0], "default=", 8))
-            d = w[0] + 8;
-        if (d) {
-            free(default_str);
-            default_str = dupn(d, strlen(d));
-            ok = default_str != NULL;
-        }
-    }
-    while (nsub)
-        free(title[--nsub]);
-    if (ok && default_str && cfg->count > first) {
-        /* GRUB manual "default": a number, a title or an id ("Sub>Title" for submenus).
-         * Numbers count top-level items; we approximate with entries. */
-        char *end;
-        long idx = strtol(default_str, &end, 10);
-        if (*default_str && !*end) {
-            if (idx >= 0 && (size_t)idx < cfg->count - first)
-                cfg->entries[first + (size_t)idx].menu_default = true;
-        } else {
-            for (size_t i = first; i < cfg->count; i++)
-                if (!strcmp(cfg->entries[i].label, default_str)) {
-                    cfg->entries[i].menu_default = true;
-                    break;
-                }
-        }
-    } else if (ok && !default_str && cfg->count > first) {
-        cfg->entries[first].menu_default = true;   /* GRUB's default is entry 0 */
+        line = nl ? nl + 1 : nl;
+        char *next = line ? line : (char *)"";
+        if (n)
+            ok = grub_line(st, w, n, &next, depth, err);
     }
     if (!ok && !err->msg[0])
         vm_error_set(err, "out of memory parsing %s", path);
-    free(default_str);
     free(words_buf);
     free(text);
+    return ok;
+}
+
+bool bootcfg_parse_grub(bootcfg *cfg, const char *path, bootcfg_read_fn read, void *opaque,
+                        vm_error *err)
+{
+    snprintf(cfg->source, sizeof cfg->source, "%s", path);
+    grub_state st = { .cfg = cfg, .read = read, .opaque = opaque, .cur = -1 };
+    dir_of(path, st.topdir, sizeof st.topdir);
+    size_t first = cfg->count;
+    err->msg[0] = 0;
+    bool ok = grub_file(&st, path, 0, err);
+    while (st.nsub)
+        free(st.title[--st.nsub]);
+    if (ok && cfg->count > first) {
+        /* GRUB manual "default": a number, a title or an id ("Sub>Title" for submenus);
+         * none means entry 0. Numbers count top-level items; we approximate with
+         * entries. */
+        size_t pick = first;
+        if (st.default_str) {
+            char *end;
+            long idx = strtol(st.default_str, &end, 10);
+            pick = SIZE_MAX;
+            if (*st.default_str && !*end) {
+                if (idx >= 0 && (size_t)idx < cfg->count - first)
+                    pick = first + (size_t)idx;
+            } else {
+                for (size_t i = first; i < cfg->count && pick == SIZE_MAX; i++)
+                    if (!strcmp(cfg->entries[i].label, st.default_str))
+                        pick = i;
+            }
+        }
+        if (pick != SIZE_MAX)
+            cfg->entries[pick].menu_default = true;
+    }
+    free(st.default_str);
     return ok;
 }
 

@@ -199,6 +199,9 @@ static const memfile grub_files[] = {
       "else\n"
       "   font=$prefix/font.pf2\n"
       "fi\n"
+      "source /boot/grub/config.cfg\n"
+      "source $prefix/missing.cfg\n"
+      "source $unknown/x.cfg\n"
       "set default=\"Advanced options ...>Expert install\"\n"
       "menuentry --hotkey=g 'Graphical install' {\n"
       "    set background_color=black\n"
@@ -219,7 +222,14 @@ static const memfile grub_files[] = {
       "}\n"
       "menuentry 'After' {\n"
       "    linux /k\n"
-      "}\n" },
+      "}\n"
+      "configfile ${prefix}/more.cfg\n" },
+    { "/boot/grub/config.cfg", "set menu_color_normal=white/black\n"
+                               "set default=7\n" },
+    { "/boot/grub/more.cfg", "menuentry 'Sourced' { \n"
+                             "  linux /s\n"
+                             "}\n" },
+    { "/loop.cfg", "source /loop.cfg\n" },
     { "/g2.cfg", "set default=0\n"
                  "menuentry 'Try or Install Ubuntu' {\n"
                  "\tlinux\t/casper/vmlinuz  --- quiet splash\n"
@@ -237,7 +247,8 @@ static void test_grub(void)
         printf("#   %s\n", err.msg);
         return;
     }
-    CHECK_EQ(c.count, 4, "four menu entries");
+    CHECK_EQ(c.count, 5, "five menu entries (one from configfile ${prefix}/...)");
+    CHECK(find(&c, "Sourced") != NULL, "entry from a sourced file");
     const boot_entry *ins = find(&c, "Install");
     if (CHECK(ins != NULL, "double-quoted title with options around it")) {
         CHECK(!strcmp(ins->kernel, "/install.amd/vmlinuz"), "device prefix dropped");
@@ -255,6 +266,12 @@ static void test_grub(void)
     i = bootcfg_choose(&c, "graphical install", why, sizeof why, &err);
     CHECK(i == 0, "--boot-entry by GRUB title");
     bootcfg_free(&c);
+
+    bootcfg l = { 0 };
+    CHECK(!bootcfg_parse_grub(&l, "/loop.cfg", mem_read, &fs, &err) &&
+              strstr(err.msg, "source loop"),
+          "source loop bounded");
+    bootcfg_free(&l);
 
     bootcfg u = { 0 };
     CHECK(bootcfg_parse_grub(&u, "/g2.cfg", mem_read, &fs, &err), "Ubuntu-style grub.cfg");
