@@ -1111,3 +1111,47 @@ bool bootcfg_iso_read(iso9660 *iso, const iso_boot *b, file_buf *kernel, file_bu
     initrd->size = o;
     return true;
 }
+
+bool bootcfg_iso_load_x86(bus *b, iso9660 *iso, const char *want, const char *append,
+                          bool serial, const e820_entry *map, size_t nmap,
+                          linux_x86_boot *out, char *verbose, size_t vlen, vm_error *err)
+{
+    if (verbose && vlen)
+        verbose[0] = 0;
+    iso_boot ib;
+    if (!bootcfg_iso(iso, want, &ib, err))
+        return false;
+    file_buf kernel, initrd;
+    if (!bootcfg_iso_read(iso, &ib, &kernel, &initrd, err)) {
+        iso_boot_free(&ib);
+        return false;
+    }
+    char note[256];
+    char *cmdline = bootcfg_cmdline(ib.args, append, serial, note, sizeof note);
+    bool ok = cmdline != NULL;
+    if (!ok)
+        vm_error_set(err, "%s: out of memory", iso->path);
+    if (ok) {
+        ok = linux_x86_load(b, &kernel, ib.ninitrd ? &initrd : NULL, cmdline, map, nmap, out,
+                            err);
+    }
+    if (ok && verbose) {
+        appendf(verbose, vlen, "%s: %s\n", iso->path, ib.why);
+        appendf(verbose, vlen, "kernel %s (%zu bytes, boot protocol %u.%02u) at 0x%llx", ib.kernel,
+                kernel.size, out->version >> 8, out->version & 0xff,
+                (unsigned long long)out->kernel_low);
+        for (unsigned i = 0; i < ib.ninitrd; i++)
+            appendf(verbose, vlen, "%s%s", i ? "+" : "; initrd ", ib.initrd[i]);
+        if (ib.ninitrd)
+            appendf(verbose, vlen, " (%zu bytes) at 0x%llx", initrd.size,
+                    (unsigned long long)out->initrd_low);
+        appendf(verbose, vlen, "\ncommand line: %s\n", cmdline);
+        if (note[0])
+            appendf(verbose, vlen, "console: %s\n", note);
+    }
+    free(cmdline);
+    file_free(&kernel);
+    file_free(&initrd);
+    iso_boot_free(&ib);
+    return ok;
+}

@@ -8,6 +8,7 @@
 #define VM_LOAD_BOOTCFG_H
 
 #include "load/iso9660.h"
+#include "load/linux_x86.h"
 
 #define BOOTCFG_MAX_INITRDS 8u
 #define BOOTCFG_MAX_INCLUDE_DEPTH 16u
@@ -96,5 +97,14 @@ void iso_boot_free(iso_boot *b);
  * their path names point into `b`. */
 bool bootcfg_iso_read(iso9660 *iso, const iso_boot *b, file_buf *kernel, file_buf *initrd,
                       vm_error *err);
+
+/* The whole x86 path for an installer ISO, for the PC board: choose (bootcfg_iso), read
+ * the kernel and initrds, build the command line (bootcfg_cmdline with `serial` and
+ * `append`), and load with linux_x86_load into `map`. `verbose` (may be NULL) receives
+ * what was chosen and why, the files and sizes, the command line and what the console
+ * policy changed, for --verbose. Errors are one line naming the image. */
+bool bootcfg_iso_load_x86(bus *b, iso9660 *iso, const char *want, const char *append,
+                          bool serial, const e820_entry *map, size_t nmap,
+                          linux_x86_boot *out, char *verbose, size_t vlen, vm_error *err);
 
 #endif

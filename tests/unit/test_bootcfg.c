@@ -386,6 +386,96 @@ static int sh(const char *cmd)
     return system(cmd);
 }
 
+/* A protocol 2.15 bzImage (boot.rst offsets): 4 setup sectors, 12 KiB protected-mode
+ * kernel. */
+static bool write_bzimage(const char *path)
+{
+    static uint8_t k[5 * 512 + 0x3000];
+    memset(k, 0, sizeof k);
+    k[0x1f1] = 4;
+    k[0x1fe] = 0x55;
+    k[0x1ff] = 0xAA;
+    k[0x201] = 0x6a;
+    memcpy(k + 0x202, "HdrS", 4);
+    k[0x206] = 0x0f;
+    k[0x207] = 0x02;
+    k[0x211] = 0x01;                       /* LOADED_HIGH */
+    memcpy(k + 0x22c, "\xff\xff\xff\x7f", 4); /* initrd_addr_max */
+    k[0x232] = 0x20;                       /* kernel_alignment 2 MiB */
+    k[0x234] = 1;
+    k[0x236] = 0x03;                       /* XLF_KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
+    k[0x239] = 0x08;                       /* cmdline_size 2048 */
+    k[0x25a] = 0x00;
+    k[0x25b] = 0x01;                       /* pref_address 16 MiB */
+    k[0x262] = 0x80;                       /* init_size 8 MiB */
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(k, 1, sizeof k, f) == sizeof k;
+    return fclose(f) == 0 && ok;
+}
+
+/* bootcfg_iso_load_x86 on a Debian-layout image: the board's whole ISO path. */
+static void test_xorriso_load(const char *dir)
+{
+    char cmd[1024], p[512];
+    snprintf(cmd, sizeof cmd, "cd %s && rm -rf t2 && mkdir -p t2/isolinux t2/install.amd/gtk",
+             dir);
+    if (!CHECK(sh(cmd) == 0, "second tree"))
+        return;
+    for (size_t i = 0; i < sizeof debian_files / sizeof debian_files[0]; i++) {
+        snprintf(p, sizeof p, "%s/t2%s", dir, debian_files[i].path);
+        write_file(p, debian_files[i].text, 0);
+    }
+    snprintf(p, sizeof p, "%s/t2/install.amd/vmlinuz", dir);
+    write_bzimage(p);
+    snprintf(p, sizeof p, "%s/t2/install.amd/initrd.gz", dir);
+    write_file(p, NULL, 30003);
+    snprintf(p, sizeof p, "%s/t2/install.amd/gtk/initrd.gz", dir);
+    write_file(p, NULL, 40004);
+    snprintf(cmd, sizeof cmd, "cd %s && xorriso -as mkisofs -R -J -o t2.iso t2 >/dev/null 2>&1",
+             dir);
+    if (!CHECK(sh(cmd) == 0, "xorriso builds the bootable image"))
+        return;
+    snprintf(p, sizeof p, "%s/t2.iso", dir);
+    iso9660 iso;
+    vm_error err = { { 0 } };
+    if (!CHECK(iso9660_open_file(&iso, p, &err), "bootable image opens"))
+        return;
+    bus b;
+    bus_init(&b);
+    bus_add_ram(&b, 0, 256 * MiB, "ram", &err);
+    e820_entry map[] = { { 0, 0x9fc00, E820_RAM }, { 0x100000, 255 * MiB, E820_RAM } };
+    linux_x86_boot bt;
+    char verbose[1024];
+    bool ok = bootcfg_iso_load_x86(&b, &iso, NULL, "auto=true", true, map, 2, &bt, verbose,
+                                   sizeof verbose, &err);
+    if (!CHECK(ok, "bootcfg_iso_load_x86 loads the text-mode installer"))
+        printf("#   %s\n", err.msg);
+    CHECK_EQ(bt.entry, 16 * MiB + 0x200, "64-bit entry");
+    char line[128] = { 0 };
+    bus_copy_from_ram(&b, bt.cmdline, line, sizeof line - 1);
+    CHECK(!strcmp(line, "console=ttyS0 --- quiet auto=true"), "command line in guest RAM");
+    uint8_t first = 0;
+    bus_copy_from_ram(&b, bt.initrd_low + 10, &first, 1);
+    CHECK(bt.initrd_high - bt.initrd_low == 30003 && first == (uint8_t)(10 * 7 + 1),
+          "text-mode initrd in guest RAM");
+    for (char *v = verbose, *nl; ok && *v; v = nl + 1) {   /* shown as TAP comments */
+        nl = strchr(v, '\n');
+        printf("#   verbose: %.*s\n", (int)(nl ? nl - v : (long)strlen(v)), v);
+        if (!nl)
+            break;
+    }
+    CHECK_STR(verbose, "text-mode installer", "verbose: the choice");
+    CHECK_STR(verbose, "dropped vga=788", "verbose: the console policy");
+    CHECK_STR(verbose, "boot protocol 2.15", "verbose: the kernel");
+    ok = bootcfg_iso_load_x86(&b, &iso, "installgui", NULL, true, map, 2, &bt, verbose,
+                              sizeof verbose, &err);
+    CHECK(ok && bt.initrd_high - bt.initrd_low == 40004, "--boot-entry installgui loads");
+    bus_destroy(&b);
+    iso9660_close(&iso);
+}
+
 static void test_xorriso(void)
 {
     if (access("/usr/bin/xorriso", X_OK) != 0) {
@@ -502,6 +592,7 @@ static void test_xorriso(void)
             iso9660_close(&iso);
         }
     }
+    test_xorriso_load(dir);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     sh(cmd);
 }
