@@ -241,8 +241,8 @@ typedef struct sx_state {
     bootcfg_read_fn read;
     void *opaque;
     char topdir[PATH_LEN];
-    boot_entry *cur;     /* the LABEL being defined, NULL before the first */
-    long cur_index;
+    long cur_index;      /* the LABEL being defined, -1 before the first */
+    bool in_text;        /* inside TEXT HELP ... ENDTEXT, whose lines are not keywords */
 } sx_state;
 
 static bool sx_file(sx_state *st, const char *path, const char *fromdir, unsigned depth,
@@ -260,6 +260,14 @@ static bool sx_line(sx_state *st, const char *filedir, char *line, unsigned dept
         p++;
     size_t kn = (size_t)(p - kw);
     const char *arg = skip_space(p);
+    if (st->in_text) {   /* menu.txt: help text runs up to a line reading ENDTEXT */
+        st->in_text = !ieqn(kw, kn, "endtext");
+        return true;
+    }
+    if (ieqn(kw, kn, "text")) {
+        st->in_text = true;
+        return true;
+    }
     /* Trailing blanks are not part of the argument. */
     size_t an = strlen(arg);
     while (an && is_space(arg[an - 1]))

@@ -71,6 +71,10 @@ static const memfile debian_files[] = {
                            "\tappend vga=788 initrd=/install.amd/gtk/initrd.gz --- quiet \r\n" },
     { "/isolinux/txt.cfg", "label install\n"
                            "\tmenu label ^Install\n"
+                           "\ttext help\n"
+                           "   Boot the installer in text mode. The kernel\n"
+                           "   kernel /not/this\n"
+                           "\tendtext\n"
                            "\tkernel /install.amd/vmlinuz\n"
                            "\tappend vga=788 initrd=/install.amd/initrd.gz --- quiet \n" },
     { "/isolinux/adtxt.cfg", "label expert\n"
@@ -115,6 +119,9 @@ static void test_syslinux_debian(void)
         CHECK(!strcmp(g->args, "vga=788 --- quiet"), "args without initrd=, CR and blanks");
         CHECK(g->is_linux, "a Linux entry");
     }
+    const boot_entry *t = find(&c, "install");
+    CHECK(t && t->is_linux && !strcmp(t->kernel, "/install.amd/vmlinuz"),
+          "TEXT HELP lines are not keywords");
     const boot_entry *e = find(&c, "expert");
     CHECK(e && !strcmp(e->args, "priority=low vga=788 ---"), "entry from a submenu include");
     const boot_entry *h = find(&c, "hdt");
