@@ -90,7 +90,12 @@ static bool parse_rec(iso9660 *iso, const uint8_t *r, unsigned avail, dir_rec *o
                       vm_error *err)
 {
     unsigned len = r[0];
-    if (len < DR_MIN || len > avail || 33u + r[32] > len) {
+    if (len < DR_MIN || len > avail) {
+        vm_error_set(err, "%s: corrupt ISO9660 directory record (length %u, %u bytes left in "
+                          "its sector)", iso->path, len, avail);
+        return false;
+    }
+    if (33u + r[32] > len) {
         vm_error_set(err, "%s: corrupt ISO9660 directory record (length %u, identifier "
                           "length %u)", iso->path, len, r[32]);
         return false;

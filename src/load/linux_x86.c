@@ -303,14 +303,17 @@ static bool place_low(const bus *b, const e820_entry *map, size_t n, uint64_t si
             continue;
         uint64_t a = align_up(map[i].base > floor ? map[i].base : floor, align);
         uint64_t hi = map[i].base + map[i].len;
-        for (; a < hi && size <= hi - a && a + size <= limit; a += align) {
-            if (overlaps(a, a + size, busy, nbusy) || !usable(b, map, n, a, a + size))
-                continue;
-            if (!found || a < *at) {
-                *at = a;
-                found = true;
+        while (a < hi && size <= hi - a && a + size <= limit) {
+            if (!overlaps(a, a + size, busy, nbusy) && usable(b, map, n, a, a + size)) {
+                if (!found || a < *at) {
+                    *at = a;
+                    found = true;
+                }
+                break;
             }
-            break;
+            if (a > UINT64_MAX - align)
+                break;
+            a += align;
         }
     }
     return found;

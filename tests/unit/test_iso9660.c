@@ -234,6 +234,12 @@ static void test_plain(void)
     CHECK(lr == -1 && strstr(err.msg, "past the end"), "extent past the image end");
     build_plain();
     open_img(&iso, &err);
+    both32(sector(20) + 34 + 34 + 10, 100);   /* INSTALL.AMD ends inside VMLINUZ's record */
+    CHECK(iso9660_lookup(&iso, "/install.amd/vmlinuz", &f, &err) == -1 &&
+              strstr(err.msg, "bytes left"),
+          "record running past the directory's end");
+    build_plain();
+    open_img(&iso, &err);
     both32(sector(20) + 34 + 34 + 10, 0x7fffffff);   /* INSTALL.AMD directory size */
     CHECK(iso9660_lookup(&iso, "/install.amd/vmlinuz", &f, &err) == -1,
           "huge directory size refused");
