@@ -11,9 +11,11 @@ case "$mode" in
     build) ;;
     demo) pkgs+=(ca-certificates) ;;
     # clang, and the aarch64 cross build run under qemu-user (tests/cross_aarch64.sh);
-    # nasm for the x86 test images, qemu-system-x86 for their differential reference.
+    # nasm for the x86 test images, qemu-system-x86 for their differential reference,
+    # xorriso for the ISO images of tests/unit/test_bootcfg.c.
     test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler
-                 clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user nasm qemu-system-x86) ;;
+                 clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user nasm qemu-system-x86
+                 xorriso) ;;
     bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc qemu-system-x86 binutils cpio gzip
                   hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
