@@ -591,8 +591,8 @@ void piix_ide_reset(piix_ide *d)
     pci_function_set_bar(f, PIIX_IDE_BMDMA_BAR, PIIX_BMDMA_PORTS, true, &piix_ide_bmdma_ops, d);
     /* IDETIM (40-43h) with the decode enable bit as firmware sets it (SeaBIOS writes
      * 8000h; the power-on value is 0), SIDETIM (44h). */
-    pci_set_word(f, 0x40, IDETIM_DECODE, 0xf377);
-    pci_set_word(f, 0x42, IDETIM_DECODE, 0xf377);
+    pci_set_word(f, 0x40, IDETIM_DECODE, 0xf3ff);   /* bits 11:10 reserved */
+    pci_set_word(f, 0x42, IDETIM_DECODE, 0xf3ff);
     pci_set_byte(f, 0x44, 0, 0xff);
     for (unsigned i = 0; i < 2; i++) {
         ide_channel *ch = &d->ch[i];

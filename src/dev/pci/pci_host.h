@@ -61,7 +61,9 @@ typedef struct pci_function {
 
 /* A type-0 header with the IDs, class (class << 16 | subclass << 8 | prog-if) and
  * header type (bit 7 = multi-function device); command and status writable as on most
- * devices (I/O, memory, bus master, SERR, ...; status error bits write-1-to-clear). */
+ * devices (I/O, memory, bus master, SERR, ...; status error bits write-1-to-clear).
+ * Clears the whole struct, BARs and callbacks included: a model's reset calls this first
+ * and then sets its BARs, callbacks and own registers again. */
 void pci_function_init(pci_function *f, uint16_t vendor, uint16_t device, uint8_t rev,
                        uint32_t class_code, uint8_t header_type);
 /* Implement BAR i of `size` bytes (a power of two, >= 4 for I/O, >= 16 for memory).
@@ -71,7 +73,8 @@ void pci_function_set_bar(pci_function *f, unsigned i, uint32_t size, bool io,
                           const mmio_ops *ops, void *opaque);
 /* The base address BAR i currently holds (type bits masked off). */
 uint32_t pci_function_bar_base(const pci_function *f, unsigned i);
-/* Little-endian helpers for the device models' own registers. */
+/* Set a config byte/word (little-endian) together with its writable-bit mask, for the
+ * device models' own registers; read a word/dword. */
 void pci_set_byte(pci_function *f, unsigned off, uint8_t v, uint8_t wmask);
 void pci_set_word(pci_function *f, unsigned off, uint16_t v, uint16_t wmask);
 uint16_t pci_get_word(const pci_function *f, unsigned off);
