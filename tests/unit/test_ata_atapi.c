@@ -199,6 +199,13 @@ int main(void)
     CHECK(RUN(0x51, 0, 0, 0, 0, 0, 0, 0, 2) && dlen == 2, "READ DISC INFORMATION truncated");
     CHECK(!RUN(0x51, 1, 0, 0, 0, 0, 0, 0, 34) && sense_is(5, 0x24, 0),
           "READ DISC INFORMATION data type 1: invalid field");
+    CHECK(RUN(0x52, 0, 0, 0, 0, 42, 0, 0, 36) && dlen == 36 && data[2] == 1 &&
+              be32(data + 24) == NSECT && be32(data + 28) == NSECT - 1,
+          "READ TRACK INFORMATION by LBA: track 1, size, last recorded address");
+    CHECK(RUN(0x52, 1, 0, 0, 0, 1, 0, 0, 8) && dlen == 8, "... by track number, truncated");
+    CHECK(!RUN(0x52, 1, 0, 0, 0, 2, 0, 0, 36) && sense_is(5, 0x24, 0), "track 2: invalid field");
+    CHECK(!RUN(0x52, 0, 0, 0, 0x01, 0x2c, 0, 0, 36) && sense_is(5, 0x21, 0),
+          "LBA past the end: out of range");
     CHECK(RUN(0xbd, 0, 0, 0, 0, 0, 0, 0, 0, 8) && dlen == 8 && data[1] == 0,
           "MECHANISM STATUS: idle, door closed");
     CHECK(RUN(0xbb, 0, 0xff, 0xff, 0xff, 0xff), "SET CD SPEED");
@@ -257,7 +264,7 @@ int main(void)
     for (int i = 0; i < 200000; i++) {
         uint8_t cdb[12];
         static const uint8_t ops[] = { 0x00, 0x03, 0x12, 0x1b, 0x1e, 0x25, 0x28, 0x2b, 0x43,
-                                       0x46, 0x4a, 0x51, 0x5a, 0xa8, 0xbb, 0xbd };
+                                       0x46, 0x4a, 0x51, 0x52, 0x5a, 0xa8, 0xbb, 0xbd };
         for (int j = 0; j < 12; j++)
             cdb[j] = (uint8_t)rand();
         if (i & 1)

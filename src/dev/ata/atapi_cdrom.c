@@ -24,6 +24,7 @@ enum {
     OP_GET_CONFIGURATION = 0x46,
     OP_GESN = 0x4a,
     OP_READ_DISC_INFO = 0x51,
+    OP_READ_TRACK_INFO = 0x52,
     OP_MODE_SENSE10 = 0x5a,
     OP_READ12 = 0xa8,
     OP_SET_CD_SPEED = 0xbb,
@@ -428,6 +429,38 @@ static bool disc_info(atapi_cdrom *cd, const uint8_t *cdb, uint64_t *data_len)
     return reply(cd, 34, get16(cdb + 7), data_len);
 }
 
+/* MMC-5 §6.27: Linux's cdrom_get_last_written asks for the track holding an LBA. */
+static bool track_info(atapi_cdrom *cd, const uint8_t *cdb, uint64_t *data_len)
+{
+    if (!need_medium(cd))
+        return false;
+    uint32_t addr = get32(cdb + 2);
+    uint64_t n = sectors(cd);
+    switch (cdb[1] & 0x03) {
+    case 0:                      /* LBA */
+        if (addr >= n)
+            return check(cd, SENSE_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE, 0);
+        break;
+    case 1:                      /* track number */
+    case 2:                      /* session number */
+        if (addr != 1)
+            return check(cd, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD, 0);
+        break;
+    default:
+        return check(cd, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD, 0);
+    }
+    uint8_t *r = cd->reply;
+    uint32_t size = n > 0xffffffffu ? 0xffffffffu : (uint32_t)n;
+    put16(r, 34);
+    r[2] = 1;                    /* track */
+    r[3] = 1;                    /* session */
+    r[5] = 0x04;                 /* data track, recorded uninterrupted */
+    r[6] = 0x01;                 /* data mode 1 */
+    put32(r + 24, size);         /* track size */
+    put32(r + 28, size ? size - 1 : 0);   /* last recorded address */
+    return reply(cd, 36, get16(cdb + 7), data_len);
+}
+
 static bool mechanism_status(atapi_cdrom *cd, const uint8_t *cdb, uint64_t *data_len)
 {
     uint8_t *r = cd->reply;
@@ -483,6 +516,8 @@ bool atapi_cdrom_exec(atapi_cdrom *cd, const uint8_t cdb[ATAPI_CDB_LEN], uint64_
         return event_status(cd, cdb, data_len);
     case OP_READ_DISC_INFO:
         return disc_info(cd, cdb, data_len);
+    case OP_READ_TRACK_INFO:
+        return track_info(cd, cdb, data_len);
     case OP_MODE_SENSE10:
         return mode_sense(cd, cdb, data_len);
     case OP_SET_CD_SPEED:

@@ -7,7 +7,8 @@
  * CONFIGURATION (profile list with CD-ROM 0x0008, core, morphing, removable medium,
  * random readable, CD read), GET EVENT STATUS NOTIFICATION (polled, media class), MODE
  * SENSE(10) pages 0x01, 0x2A and 0x3F, PREVENT/ALLOW MEDIUM REMOVAL, START STOP UNIT
- * (eject/load of the tray), READ DISC INFORMATION, MECHANISM STATUS, SET CD SPEED.
+ * (eject/load of the tray), READ DISC INFORMATION, READ TRACK INFORMATION, MECHANISM
+ * STATUS, SET CD SPEED.
  * Anything else is CHECK CONDITION with ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE.
  * Allocation lengths truncate the data; the sense data stays until REQUEST SENSE or the
  * next command. A medium change raises UNIT ATTENTION 28/00 once (not for INQUIRY,
