@@ -264,6 +264,9 @@ int main(void)
     CHECK(p.protocol_ok && p.len == 2048 && p.blocks == 2 &&
               !memcmp(rx, image + 9 * CD_SECTOR, CD_SECTOR),
           "odd byte count limit: even blocks (2046 + 2)");
+    p = packet_pio(CDB(0x12, 0, 0, 0, 36), 1, 2);
+    CHECK(p.protocol_ok && p.len == 36 && p.blocks == 18 && rx[0] == 0x05,
+          "byte count limit 1: 2-byte blocks");
     p = packet_pio(CDB(0xa8, 0, 0, 0, 0, 10, 0, 0, 0, 33), 0, 4);
     CHECK(p.protocol_ok && p.len == 33 * CD_SECTOR && p.blocks == 2 &&
               !memcmp(rx, image + 10 * CD_SECTOR, 33 * CD_SECTOR),

@@ -192,6 +192,8 @@ static void packet_pio_block(ide_channel *ch, ide_device *d)
     uint32_t limit = (uint32_t)d->lbam | (uint32_t)d->lbah << 8;
     if (limit == 0 || limit == 0xffff)
         limit = 0xfffe;
+    if (limit < 2)   /* a 1-byte limit would make empty even blocks */
+        limit = 2;
     uint32_t n = ch->atapi_left < limit ? (uint32_t)ch->atapi_left : limit;
     if (n < ch->atapi_left)
         n &= ~1u;
