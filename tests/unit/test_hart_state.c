@@ -111,7 +111,7 @@ static void run_counter_program(bool trace)
     cpu.instret = 12345; /* counting does not start from zero */
     m.log.trace_insn = trace;
     m.stop = 0;
-    rv_cpu_run(&cpu, 40);
+    rv_cpu_run(&cpu, sizeof prog / 4); /* in trace mode: exactly the program */
     m.log.trace_insn = false;
     const char *mode = trace ? "step" : "block";
     char name[96];
@@ -120,7 +120,8 @@ static void run_counter_program(bool trace)
         snprintf(name, sizeof name, "%s path: %s", mode, what);                              \
         CHECK_EQ(cpu.x[reg], want, name);                                                    \
     } while (0)
-    CHECK_EQ(cpu.pc, at + sizeof prog - 4, trace ? "step path reached the end" : "block path reached the end");
+    CHECK_EQ(cpu.pc, at + sizeof prog - 4,
+             trace ? "step path reached the end" : "block path reached the end");
     COUNTER_CHECK(A0, 0, "csrw minstret, zero; csrr minstret reads 0");
     COUNTER_CHECK(A1, 1, "the next read counts the read before it");
     COUNTER_CHECK(A2, 100, "csrw mcycle, 100; csrr mcycle reads 100");

@@ -146,7 +146,8 @@ static void test_firmware_counters(void)
     CHECK_EQ(pmu(5, ipi_ctr, 0, 0, 0).value, 42, "IPIs to this hart counted");
 
     CHECK_EQ(pmu(4, timer_ctr, 1, 1, 0).error, SBI_SUCCESS, "stop + reset SET_TIMER's counter");
-    CHECK_EQ(pmu(5, timer_ctr, 0, 0, 0).error, SBI_ERR_INVALID_PARAM, "a free counter cannot be read");
+    CHECK_EQ(pmu(5, timer_ctr, 0, 0, 0).error, SBI_ERR_INVALID_PARAM,
+             "a free counter cannot be read");
     CHECK_EQ(pmu(3, timer_ctr, 1, 0, 0).error, SBI_ERR_INVALID_PARAM, "nor started");
     r = pmu(2, 0, ALL_COUNTERS, 0, EV_FW(SBI_PMU_FW_SFENCE_VMA_SENT));
     CHECK_EQ(r.value, timer_ctr, "the freed counter is matched again");

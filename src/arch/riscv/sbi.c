@@ -26,8 +26,8 @@ static bool extension_present(uint64_t ext)
 {
     switch (ext) {
     case EXT_BASE: case EXT_TIME: case EXT_IPI: case EXT_RFENCE: case EXT_HSM:
-    case EXT_SRST: case EXT_DBCN: case EXT_PMU: case EXT_LEGACY_SET_TIMER: case EXT_LEGACY_PUTCHAR:
-    case EXT_LEGACY_GETCHAR: case EXT_LEGACY_SHUTDOWN:
+    case EXT_SRST: case EXT_PMU: case EXT_DBCN: case EXT_LEGACY_SET_TIMER:
+    case EXT_LEGACY_PUTCHAR: case EXT_LEGACY_GETCHAR: case EXT_LEGACY_SHUTDOWN:
         return true;
     default:
         return false;

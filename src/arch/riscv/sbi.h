@@ -28,10 +28,10 @@ typedef struct sbi_ret {
 #define SBI_PMU_FW_COUNTERS 16
 #define SBI_PMU_COUNTERS (SBI_PMU_HW_COUNTERS + SBI_PMU_FW_COUNTERS)
 
-/* Firmware event codes (SBI v2.0 ch. 11, "Firmware Events", event type 15) the built-in SBI counts: the
- * calls it serves. The others (misaligned or faulting accesses, illegal instructions,
- * hypervisor fences) never reach it: the hart delegates those traps to S-mode or does
- * misaligned accesses itself, and there is no H extension. */
+/* Firmware event codes (SBI v2.0 ch. 11, "Firmware Events", event type 15) the built-in
+ * SBI counts: the calls it serves. The others (misaligned or faulting accesses, illegal
+ * instructions, hypervisor fences) never reach it: the hart delegates those traps to
+ * S-mode or does misaligned accesses itself, and there is no H extension. */
 enum {
     SBI_PMU_FW_SET_TIMER = 5,
     SBI_PMU_FW_IPI_SENT = 6,
