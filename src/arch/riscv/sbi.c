@@ -18,6 +18,10 @@
 #define EXT_DBCN 0x4442434E
 #define EXT_PMU 0x504D55
 
+/* HSM suspend types (SBI v2.0 ch. 9, hart_suspend) */
+#define SUSPEND_RETENTIVE 0x00000000
+#define SUSPEND_NON_RETENTIVE 0x80000000
+
 #define SBI_SPEC_VERSION ((2u << 24) | 0) /* v2.0 */
 #define SBI_IMPL_ID 0x766d                /* not a registered id: "vm" */
 #define SBI_IMPL_VERSION 1
@@ -165,10 +169,34 @@ bool riscv_sbi_call(rv_cpu *cpu)
         case 2: /* hart_get_status: 0 = started */
             ret(cpu, a0 == 0 ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM, 0);
             return true;
-        case 3: /* hart_suspend: retentive suspend behaves as WFI */
-            cpu->wfi = true;
-            cpu->irq_check = true;
-            ret(cpu, SBI_SUCCESS, 0);
+        case 3: /* hart_suspend(suspend_type, resume_addr, opaque) */
+            if (a0 == SUSPEND_RETENTIVE) {
+                /* Behaves as WFI: the call returns once an interrupt is pending. */
+                cpu->wfi = true;
+                cpu->irq_check = true;
+                ret(cpu, SBI_SUCCESS, 0);
+            } else if (a0 == SUSPEND_NON_RETENTIVE) {
+                /* Wake-up is a jump to resume_addr (physical: satp = 0) in S-mode with
+                 * sstatus.SIE = 0, a0 = hartid, a1 = opaque; registers are not kept. */
+                if (!bus_ram_ptr(&m->bus, a1, 4)) {
+                    ret(cpu, SBI_ERR_INVALID_ADDRESS, 0);
+                    return true;
+                }
+                cpu->wfi = true;
+                cpu->irq_check = true;
+                cpu->mstatus &= ~MSTATUS_SIE;
+                cpu->satp = 0;
+                rv_tlb_switch_space(cpu);
+                cpu->next_pc = a1;
+                cpu->x[10] = cpu->mhartid;
+                cpu->x[11] = cpu->x[12];
+            } else {
+                /* Platform-specific types exist but none is offered; the rest are
+                 * reserved. */
+                bool platform = (a0 >= 0x10000000 && a0 <= 0x7fffffff) ||
+                                (a0 >= 0x90000000 && a0 <= 0xffffffff);
+                ret(cpu, platform ? SBI_ERR_NOT_SUPPORTED : SBI_ERR_INVALID_PARAM, 0);
+            }
             return true;
         default: break;
         }

@@ -1,6 +1,7 @@
-/* The built-in SBI's PMU extension (SBI v2.0 chapter 11) as Linux's riscv-pmu-sbi driver
- * uses it: probe, counter info, matching the cycle/instret/firmware events, start/stop
- * of the fixed counters through mcountinhibit, firmware counters counting SBI calls. */
+/* The built-in SBI: its PMU extension (SBI v2.0 chapter 11) as Linux's riscv-pmu-sbi
+ * driver uses it (probe, counter info, matching the cycle/instret/firmware events,
+ * start/stop of the fixed counters through mcountinhibit, firmware counters counting SBI
+ * calls), hart masks, and HSM suspend types. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #define EXT_TIME 0x54494D45
 #define EXT_IPI 0x735049
 #define EXT_PMU 0x504D55
+#define EXT_HSM 0x48534D
 
 #define EV_CYCLES 0x00001
 #define EV_INSTRUCTIONS 0x00002
@@ -159,6 +161,36 @@ static void test_firmware_counters(void)
     CHECK_EQ(pmu(5, ipi_ctr, 0, 0, 0).error, SBI_ERR_INVALID_PARAM, "reset: counters free");
 }
 
+static void test_hsm_suspend(void)
+{
+    rv_cpu *cpu = &v.cpu;
+    cpu->pc = 0x80001000;
+    cpu->next_pc = cpu->pc + 4;
+    cpu->wfi = false;
+    CHECK_EQ(call(EXT_HSM, 3, 0, 0, 0, 0).error, SBI_SUCCESS, "default retentive suspend");
+    CHECK(cpu->wfi, "waits for an interrupt");
+    CHECK_EQ(cpu->next_pc, 0x80001004, "then returns after the ecall");
+
+    cpu->wfi = false;
+    cpu->mstatus |= MSTATUS_SIE;
+    cpu->satp = 8ULL << 60;
+    sbi_ret r = call(EXT_HSM, 3, 0x80000000, 0x80002000, 0x1234, 0);
+    CHECK(cpu->wfi, "default non-retentive suspend waits for an interrupt");
+    CHECK_EQ(cpu->next_pc, 0x80002000, "and resumes at resume_addr");
+    CHECK_EQ(r.error, 0, "with a0 = hartid");
+    CHECK_EQ(r.value, 0x1234, "and a1 = opaque");
+    CHECK_EQ(cpu->satp, 0, "translation off");
+    CHECK_EQ(cpu->mstatus & MSTATUS_SIE, 0, "interrupts disabled");
+    CHECK_EQ(call(EXT_HSM, 3, 0x80000000, 0x1000, 0, 0).error, SBI_ERR_INVALID_ADDRESS,
+             "resume_addr outside RAM");
+    CHECK_EQ(call(EXT_HSM, 3, 1, 0, 0, 0).error, SBI_ERR_INVALID_PARAM, "reserved type");
+    CHECK_EQ(call(EXT_HSM, 3, 0x10000000, 0, 0, 0).error, SBI_ERR_NOT_SUPPORTED,
+             "platform-specific retentive type");
+    CHECK_EQ(call(EXT_HSM, 3, 0x100000000ULL, 0, 0, 0).error, SBI_ERR_INVALID_PARAM,
+             "types above 32 bits are reserved");
+    cpu->wfi = false;
+}
+
 int main(void)
 {
     vm_error err;
@@ -176,6 +208,7 @@ int main(void)
     test_probe_and_info();
     test_fixed_counters();
     test_firmware_counters();
+    test_hsm_suspend();
     rv_cpu_destroy(&v.cpu);
     bus_destroy(&m.bus);
     return check_done();
