@@ -1,6 +1,7 @@
 /* Hart state the review of the first submission found wrong: mip read-modify-write with
  * the PLIC's SEIP line high, stale write-TLB entries of an inactive address space after a
- * page starts holding decoded code, and guest exit statuses wider than 8 bits. */
+ * page starts holding decoded code, guest exit statuses wider than 8 bits; and writes to
+ * minstret/mcycle, which must not count the writing instruction. */
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,76 @@ static void test_code_page_other_space(void)
     CHECK_EQ(*genp, gen + 1, "the store invalidated the page's decoded code");
 }
 
+/* Instruction words for the counter program. */
+#define CSR_OP(csr, rs1, f3, rd) ((uint32_t)(csr) << 20 | (rs1) << 15 | (f3) << 12 | (rd) << 7 | 0x73u)
+#define CSRW(csr, rs1) CSR_OP(csr, rs1, 1u, 0u)
+#define CSRR(rd, csr) CSR_OP(csr, 0u, 2u, rd)
+#define CSRWI(csr, imm) CSR_OP(csr, imm, 5u, 0u)
+#define ADDI(rd, rs1, imm) ((uint32_t)(imm) << 20 | (rs1) << 15 | (rd) << 7 | 0x13u)
+#define NOP ADDI(0u, 0u, 0u)
+#define JAL_SELF 0x6fu
+enum { A0 = 10, A1, A2, A3, A4, A5, A6, T0 = 5 };
+
+/* Run the counter program through the block interpreter (trace off) or one instruction
+ * at a time (trace on, as --trace insn does). */
+static void run_counter_program(bool trace)
+{
+    static const uint32_t prog[] = {
+        ADDI(A0, 0u, 5u), ADDI(A1, 0u, 7u), /* the csrw is mid-block */
+        CSRW(CSR_MINSTRET, 0u),             /* csrw minstret, zero */
+        CSRR(A0, CSR_MINSTRET),             /* must read 0 */
+        CSRR(A1, CSR_MINSTRET),             /* 1 */
+        ADDI(T0, 0u, 100u),
+        CSRW(CSR_MCYCLE, T0),
+        CSRR(A2, CSR_MCYCLE),               /* 100 */
+        NOP, NOP,
+        CSRR(A3, CSR_MINSTRET),             /* 7 */
+        CSRWI(CSR_MCOUNTINHIBIT, 4u),       /* stop minstret at 8 */
+        NOP,
+        CSRR(A4, CSR_MINSTRET),             /* 8 */
+        CSRWI(CSR_MCOUNTINHIBIT, 0u),       /* resume */
+        CSRR(A5, CSR_MINSTRET),             /* 8 */
+        CSRR(A6, CSR_MINSTRET),             /* 9 */
+        JAL_SELF,
+    };
+    const gpa_t at = RAM + 0x10000;
+    CHECK(bus_copy_to_ram(&m.bus, at, prog, sizeof prog), "program loaded");
+    rv_cpu_reset(&cpu, at);
+    cpu.mcountinhibit = 0;
+    cpu.instret = 12345; /* counting does not start from zero */
+    m.log.trace_insn = trace;
+    m.stop = 0;
+    rv_cpu_run(&cpu, sizeof prog / 4); /* in trace mode: exactly the program */
+    m.log.trace_insn = false;
+    const char *mode = trace ? "step" : "block";
+    char name[96];
+#define COUNTER_CHECK(reg, want, what)                                                       \
+    do {                                                                                     \
+        snprintf(name, sizeof name, "%s path: %s", mode, what);                              \
+        CHECK_EQ(cpu.x[reg], want, name);                                                    \
+    } while (0)
+    CHECK_EQ(cpu.pc, at + sizeof prog - 4,
+             trace ? "step path reached the end" : "block path reached the end");
+    COUNTER_CHECK(A0, 0, "csrw minstret, zero; csrr minstret reads 0");
+    COUNTER_CHECK(A1, 1, "the next read counts the read before it");
+    COUNTER_CHECK(A2, 100, "csrw mcycle, 100; csrr mcycle reads 100");
+    COUNTER_CHECK(A3, 7, "minstret counts the instructions since the write");
+    COUNTER_CHECK(A4, 8, "mcountinhibit.IR stops minstret");
+    COUNTER_CHECK(A5, 8, "and counting resumes after the write clearing it");
+    COUNTER_CHECK(A6, 9, "one more");
+#undef COUNTER_CHECK
+}
+
+static void test_counter_writes(void)
+{
+    /* Unpriv. ISA, Zicsr "CSR Instructions": a value written to instret by one instruction
+     * is the value read by the following one. Before the fix the writing instruction was
+     * counted too (a0 = 1), and in the block interpreter the instructions before it in
+     * its block as well. */
+    run_counter_program(false);
+    run_counter_program(true);
+}
+
 static void test_exit_status(void)
 {
     machine mm;
@@ -96,6 +167,7 @@ int main(void)
     }
     test_mip_seip();
     test_code_page_other_space();
+    test_counter_writes();
     test_exit_status();
     rv_cpu_destroy(&cpu);
     bus_destroy(&m.bus);

@@ -85,8 +85,15 @@ typedef struct rv_cpu {
     } pmp_ranges[RV_PMP_COUNT];
     unsigned pmp_active;
 
-    /* Counters: instret is kept per executed instruction; cycle mirrors it. */
+    /* Counters: instret is kept per executed instruction (exact whenever an instruction
+     * executes). mcycle (mirroring the instruction count) and minstret read as instret
+     * plus an offset while they count, and a frozen value while mcountinhibit stops
+     * them (csr.c). [0] = mcycle, [1] = minstret. */
     uint64_t instret;
+    struct rv_counter {
+        uint64_t offset;
+        uint64_t frozen;
+    } counter[2];
 
     /* LR/SC reservation (physical address of the reserved doubleword/word). */
     uint64_t reservation;
@@ -172,6 +179,14 @@ bool rv_fetch_slow(rv_cpu *cpu, gva_t va, uint32_t *insn);
 /* CSR access (Zicsr); false = illegal instruction already raised. */
 bool rv_csr_read(rv_cpu *cpu, unsigned csr, uint64_t *val);
 bool rv_csr_write(rv_cpu *cpu, unsigned csr, uint64_t val);
+
+/* mcycle (n = 0) and minstret (n = 2), for M-mode software such as the built-in SBI's
+ * PMU. A write, like a CSR write, is the value the next instruction reads: the current
+ * instruction does not count (Unpriv. ISA, Zicsr chapter, "CSR Instructions"). */
+uint64_t rv_counter_read(const rv_cpu *cpu, unsigned n);
+void rv_counter_write(rv_cpu *cpu, unsigned n, uint64_t val);
+/* New mcountinhibit value: counters whose CY/IR bit sets freeze, those clearing resume. */
+void rv_counter_set_inhibit(rv_cpu *cpu, uint64_t inhibit);
 
 /* Current mip with the time-derived bits (STIP from stimecmp) folded in. */
 uint64_t rv_pending_mip(rv_cpu *cpu);

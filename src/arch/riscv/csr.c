@@ -44,6 +44,51 @@ static bool counter_allowed(const rv_cpu *cpu, unsigned csr)
     return true;
 }
 
+/* mcycle and minstret. Unpriv. ISA, Zicsr "CSR Instructions": a CSR instruction reads
+ * the counter before its own increment, and a write replaces the increment, so the value
+ * written is what the next instruction reads. The write happens while the writing
+ * instruction executes and the run loop counts that instruction afterwards, hence the
+ * offset is one lower. Priv. ISA §3.1.12: a set mcountinhibit bit stops the counter. */
+static struct rv_counter *counter_of(rv_cpu *cpu, unsigned n)
+{
+    return &cpu->counter[n == 2];
+}
+
+static bool counter_inhibited(const rv_cpu *cpu, unsigned n)
+{
+    return (cpu->mcountinhibit >> n) & 1;
+}
+
+uint64_t rv_counter_read(const rv_cpu *cpu, unsigned n)
+{
+    const struct rv_counter *c = &cpu->counter[n == 2];
+    return counter_inhibited(cpu, n) ? c->frozen : cpu->instret + c->offset;
+}
+
+void rv_counter_write(rv_cpu *cpu, unsigned n, uint64_t val)
+{
+    struct rv_counter *c = counter_of(cpu, n);
+    if (counter_inhibited(cpu, n))
+        c->frozen = val;
+    else
+        c->offset = val - cpu->instret - 1;
+}
+
+void rv_counter_set_inhibit(rv_cpu *cpu, uint64_t inhibit)
+{
+    static const unsigned fixed[2] = { 0, 2 };
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned n = fixed[i];
+        bool was = counter_inhibited(cpu, n), now = (inhibit >> n) & 1;
+        struct rv_counter *c = counter_of(cpu, n);
+        if (!was && now)
+            c->frozen = cpu->instret + c->offset;
+        else if (was && !now) /* counting resumes with the next instruction */
+            c->offset = c->frozen - cpu->instret - 1;
+    }
+    cpu->mcountinhibit = inhibit & 0xfffffffd; /* TM is read-only zero */
+}
+
 static uint64_t read_time(rv_cpu *cpu)
 {
     return cpu->read_time ? cpu->read_time(cpu->time_opaque) : cpu->instret;
@@ -74,7 +119,7 @@ bool rv_csr_read(rv_cpu *cpu, unsigned csr, uint64_t *val)
     case CSR_CYCLE:
     case CSR_INSTRET:
         if (!counter_allowed(cpu, csr)) return false;
-        *val = cpu->instret;
+        *val = rv_counter_read(cpu, csr & 0x1f);
         return true;
     case CSR_TIME:
         if (!counter_allowed(cpu, csr)) return false;
@@ -118,7 +163,7 @@ bool rv_csr_read(rv_cpu *cpu, unsigned csr, uint64_t *val)
     case CSR_MCAUSE: *val = cpu->mcause; return true;
     case CSR_MTVAL: *val = cpu->mtval; return true;
     case CSR_MIP: *val = rv_pending_mip(cpu); return true;
-    case CSR_MCYCLE: case CSR_MINSTRET: *val = cpu->instret; return true;
+    case CSR_MCYCLE: case CSR_MINSTRET: *val = rv_counter_read(cpu, csr & 0x1f); return true;
     case CSR_TSELECT: *val = 1; return true; /* no triggers: tselect reads back != written */
     case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: *val = 0; return true;
     default: break;
@@ -227,7 +272,7 @@ bool rv_csr_write(rv_cpu *cpu, unsigned csr, uint64_t val)
         cpu->menvcfg = val & ((cpu->has_sstc ? MENVCFG_STCE : 0) | ENVCFG_CBZE | ENVCFG_CBCFE |
                               ENVCFG_CBIE | ENVCFG_FIOM);
         return true;
-    case CSR_MCOUNTINHIBIT: cpu->mcountinhibit = val & 0xfffffffd; return true;
+    case CSR_MCOUNTINHIBIT: rv_counter_set_inhibit(cpu, val); return true;
     case CSR_MSCRATCH: cpu->mscratch = val; return true;
     case CSR_MEPC: cpu->mepc = val & ~1ULL; return true;
     case CSR_MCAUSE: cpu->mcause = val; return true;
@@ -239,7 +284,7 @@ bool rv_csr_write(rv_cpu *cpu, unsigned csr, uint64_t val)
         cpu->mip_sw_seip = val & MIP_SEIP;
         return true;
     }
-    case CSR_MCYCLE: case CSR_MINSTRET: cpu->instret = val; return true;
+    case CSR_MCYCLE: case CSR_MINSTRET: rv_counter_write(cpu, csr & 0x1f, val); return true;
     case CSR_TSELECT: case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: return true;
     default: break;
     }

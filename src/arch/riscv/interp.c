@@ -259,10 +259,15 @@ uint64_t rv_interp_run(rv_cpu *cpu, uint64_t budget, uint64_t (*step)(rv_cpu *))
     op_mulw: RD = (uint64_t)rv_sext32(RS1 * RS2); NEXT();
     op_nop: NEXT();
     op_generic: {
-        /* Everything else runs through the reference executor. */
+        /* Everything else runs through the reference executor. The instructions before
+         * it in the block have retired: count them while it runs, so that a counter CSR
+         * access (which ends a block) sees the exact instret. */
+        const uint64_t retired = (uint64_t)(in - b->insn);
         cpu->pc = pc;
         cpu->next_pc = pc + in->len;
+        cpu->instret += retired;
         rv_execute(cpu, in);
+        cpu->instret -= retired;
         if (unlikely(cpu->trapped))
             goto trapped;
         if (cpu->next_pc != pc + in->len) {

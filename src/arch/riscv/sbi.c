@@ -1,13 +1,9 @@
 /* The built-in SBI for --bios none (RISC-V SBI specification v2.0): the kernel's ecalls
  * from S-mode are answered here instead of by M-mode firmware. Extensions: BASE, TIME,
- * IPI, RFENCE, HSM, SRST, DBCN and the legacy console/timer/shutdown calls. */
+ * IPI, RFENCE, HSM, SRST, PMU (sbi_pmu.c), DBCN and the legacy console/timer/shutdown
+ * calls: the standard set OpenSBI offers on this board. */
+#include "arch/riscv/sbi.h"
 #include "arch/riscv/virt_board.h"
-
-#define SBI_SUCCESS 0
-#define SBI_ERR_FAILED -1
-#define SBI_ERR_NOT_SUPPORTED -2
-#define SBI_ERR_INVALID_PARAM -3
-#define SBI_ERR_ALREADY_AVAILABLE -6
 
 #define EXT_LEGACY_SET_TIMER 0x00
 #define EXT_LEGACY_PUTCHAR 0x01
@@ -20,6 +16,11 @@
 #define EXT_HSM 0x48534D
 #define EXT_SRST 0x53525354
 #define EXT_DBCN 0x4442434E
+#define EXT_PMU 0x504D55
+
+/* HSM suspend types (SBI v2.0 ch. 9, hart_suspend) */
+#define SUSPEND_RETENTIVE 0x00000000
+#define SUSPEND_NON_RETENTIVE 0x80000000
 
 #define SBI_SPEC_VERSION ((2u << 24) | 0) /* v2.0 */
 #define SBI_IMPL_ID 0x766d                /* not a registered id: "vm" */
@@ -29,26 +30,50 @@ static bool extension_present(uint64_t ext)
 {
     switch (ext) {
     case EXT_BASE: case EXT_TIME: case EXT_IPI: case EXT_RFENCE: case EXT_HSM:
-    case EXT_SRST: case EXT_DBCN: case EXT_LEGACY_SET_TIMER: case EXT_LEGACY_PUTCHAR:
-    case EXT_LEGACY_GETCHAR: case EXT_LEGACY_SHUTDOWN:
+    case EXT_SRST: case EXT_PMU: case EXT_DBCN: case EXT_LEGACY_SET_TIMER:
+    case EXT_LEGACY_PUTCHAR: case EXT_LEGACY_GETCHAR: case EXT_LEGACY_SHUTDOWN:
         return true;
     default:
         return false;
     }
 }
 
-static void set_timer(rv_cpu *cpu, uint64_t when)
+static void set_timer(riscv_virt *v, rv_cpu *cpu, uint64_t when)
 {
+    riscv_sbi_pmu_count(&v->sbi_pmu, SBI_PMU_FW_SET_TIMER);
     /* Our timer for S-mode is stimecmp (Sstc): programming it through the SBI has the
      * same effect and clears a pending STIP when `when` lies in the future. */
     cpu->stimecmp = when;
     cpu->irq_check = true;
 }
 
+/* hart_mask/hart_mask_base (SBI v2.0 §3.1): whether the set names this hart, the only
+ * one. False with *valid = false if it names a hart that does not exist. */
+static bool targets_hart0(uint64_t mask, uint64_t base, bool *valid)
+{
+    *valid = true;
+    if (base == UINT64_MAX) /* all harts */
+        return true;
+    if (base != 0 || (mask & ~1ULL)) {
+        *valid = false;
+        return false;
+    }
+    return mask & 1;
+}
+
 static void ret(rv_cpu *cpu, int64_t error, uint64_t value)
 {
     cpu->x[10] = (uint64_t)error;
     cpu->x[11] = value;
+}
+
+void riscv_sbi_reset(riscv_virt *v)
+{
+    /* OpenSBI enters the kernel with scounteren = CY|TM|IR, and Linux keeps it until its
+     * PMU driver narrows it to TM: user programs started before that (modprobe run by
+     * the kernel) read the time CSR directly through the vDSO. */
+    v->cpu.scounteren = 7;
+    riscv_sbi_pmu_reset(&v->sbi_pmu, &v->cpu);
 }
 
 bool riscv_sbi_call(rv_cpu *cpu)
@@ -59,7 +84,7 @@ bool riscv_sbi_call(rv_cpu *cpu)
     uint64_t a0 = cpu->x[10], a1 = cpu->x[11];
     switch (ext) {
     case EXT_LEGACY_SET_TIMER:
-        set_timer(cpu, a0);
+        set_timer(v, cpu, a0);
         cpu->x[10] = 0;
         return true;
     case EXT_LEGACY_PUTCHAR:
@@ -87,30 +112,51 @@ bool riscv_sbi_call(rv_cpu *cpu)
         break;
     case EXT_TIME:
         if (fid == 0) {
-            set_timer(cpu, a0);
+            set_timer(v, cpu, a0);
             ret(cpu, SBI_SUCCESS, 0);
             return true;
         }
         break;
     case EXT_IPI:
         if (fid == 0) {
-            /* hart_mask a0 relative to hart_mask_base a1 (-1 = all harts) */
-            if (a1 == UINT64_MAX || (a1 == 0 && (a0 & 1))) {
+            bool valid;
+            if (targets_hart0(a0, a1, &valid)) {
+                riscv_sbi_pmu_count(&v->sbi_pmu, SBI_PMU_FW_IPI_SENT);
+                riscv_sbi_pmu_count(&v->sbi_pmu, SBI_PMU_FW_IPI_RECEIVED);
                 cpu->mip |= MIP_SSIP;
                 cpu->irq_check = true;
             }
-            ret(cpu, SBI_SUCCESS, 0);
+            ret(cpu, valid ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM, 0);
             return true;
         }
         break;
     case EXT_RFENCE:
-        if (fid <= 6) {
-            /* remote fence.i / sfence.vma(_asid) / hfence*: one hart, flush everything */
-            rv_tlb_flush(cpu);
-            ret(cpu, fid >= 3 ? SBI_ERR_NOT_SUPPORTED : SBI_SUCCESS, 0);
+        if (fid <= 2) {
+            /* remote fence.i / sfence.vma / sfence.vma_asid on the one hart: flush every
+             * translation (fence.i needs nothing: decoded code is checked at each use). */
+            bool valid;
+            if (targets_hart0(a0, a1, &valid)) {
+                static const unsigned sent[3] = { SBI_PMU_FW_FENCE_I_SENT,
+                                                  SBI_PMU_FW_SFENCE_VMA_SENT,
+                                                  SBI_PMU_FW_SFENCE_VMA_ASID_SENT };
+                riscv_sbi_pmu_count(&v->sbi_pmu, sent[fid]);
+                riscv_sbi_pmu_count(&v->sbi_pmu, sent[fid] + 1); /* ..._RECEIVED */
+                rv_tlb_flush(cpu);
+            }
+            ret(cpu, valid ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM, 0);
+            return true;
+        }
+        if (fid <= 6) { /* hfence.*: no H extension */
+            ret(cpu, SBI_ERR_NOT_SUPPORTED, 0);
             return true;
         }
         break;
+    case EXT_PMU: {
+        const uint64_t args[6] = { a0, a1, cpu->x[12], cpu->x[13], cpu->x[14], cpu->x[15] };
+        sbi_ret r = riscv_sbi_pmu_call(&v->sbi_pmu, cpu, fid, args);
+        ret(cpu, r.error, r.value);
+        return true;
+    }
     case EXT_HSM:
         switch (fid) {
         case 0: /* hart_start */
@@ -123,10 +169,34 @@ bool riscv_sbi_call(rv_cpu *cpu)
         case 2: /* hart_get_status: 0 = started */
             ret(cpu, a0 == 0 ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM, 0);
             return true;
-        case 3: /* hart_suspend: retentive suspend behaves as WFI */
-            cpu->wfi = true;
-            cpu->irq_check = true;
-            ret(cpu, SBI_SUCCESS, 0);
+        case 3: /* hart_suspend(suspend_type, resume_addr, opaque) */
+            if (a0 == SUSPEND_RETENTIVE) {
+                /* Behaves as WFI: the call returns once an interrupt is pending. */
+                cpu->wfi = true;
+                cpu->irq_check = true;
+                ret(cpu, SBI_SUCCESS, 0);
+            } else if (a0 == SUSPEND_NON_RETENTIVE) {
+                /* Wake-up is a jump to resume_addr (physical: satp = 0) in S-mode with
+                 * sstatus.SIE = 0, a0 = hartid, a1 = opaque; registers are not kept. */
+                if (!bus_ram_ptr(&m->bus, a1, 4)) {
+                    ret(cpu, SBI_ERR_INVALID_ADDRESS, 0);
+                    return true;
+                }
+                cpu->wfi = true;
+                cpu->irq_check = true;
+                cpu->mstatus &= ~MSTATUS_SIE;
+                cpu->satp = 0;
+                rv_tlb_switch_space(cpu);
+                cpu->next_pc = a1;
+                cpu->x[10] = cpu->mhartid;
+                cpu->x[11] = cpu->x[12];
+            } else {
+                /* Platform-specific types exist but none is offered; the rest are
+                 * reserved. */
+                bool platform = (a0 >= 0x10000000 && a0 <= 0x7fffffff) ||
+                                (a0 >= 0x90000000 && a0 <= 0xffffffff);
+                ret(cpu, platform ? SBI_ERR_NOT_SUPPORTED : SBI_ERR_INVALID_PARAM, 0);
+            }
             return true;
         default: break;
         }

@@ -305,6 +305,7 @@ static void reset_cpu(riscv_virt *v)
         cpu->menvcfg = MENVCFG_STCE | ENVCFG_CBZE | ENVCFG_CBCFE | ENVCFG_CBIE;
         cpu->mie = MIP_SEIP | MIP_STIP | MIP_SSIP;
         cpu->mstatus &= ~MSTATUS_FS; /* the kernel enables the FPU itself */
+        riscv_sbi_reset(v);
         cpu->x[10] = 0;
         cpu->x[11] = v->fdt_addr;
         vm_info(&m->log, "entry: pc=0x%llx in S-mode (built-in SBI), a0=0, a1=0x%llx",

@@ -3,6 +3,7 @@
 #define VM_RISCV_VIRT_BOARD_H
 
 #include "arch/riscv/cpu.h"
+#include "arch/riscv/sbi.h"
 #include "arch/riscv/virt.h"
 #include "dev/aclint.h"
 #include "dev/htif.h"
@@ -23,6 +24,7 @@ typedef struct riscv_virt {
     loaded_image firmware, kernel;
     bool has_firmware;        /* an M-mode firmware runs first (OpenSBI) */
     bool builtin_sbi;         /* --bios none with an S-mode kernel: our SBI answers ecalls */
+    riscv_sbi_pmu sbi_pmu;    /* the built-in SBI's PMU counters */
     gpa_t initrd_start, initrd_end;
     gpa_t fdt_addr;
     gpa_t fw_dynamic_info;
@@ -35,5 +37,7 @@ bool riscv_virt_build_fdt(riscv_virt *v, vm_error *err);
 
 /* The built-in SBI (sbi.c): implementation of the ecall interface for --bios none. */
 bool riscv_sbi_call(rv_cpu *cpu);
+/* Its state at reset, and the counter set-up it hands the kernel (after rv_cpu_reset). */
+void riscv_sbi_reset(riscv_virt *v);
 
 #endif
