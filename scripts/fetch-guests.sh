@@ -6,16 +6,19 @@
 # Usage: scripts/fetch-guests.sh [CACHE_DIR]   (default: $VM_CACHE or ~/.cache/vm-guests)
 # Prints nothing but progress on stderr; the cache layout is
 #   $CACHE/riscv64/{linux,initrd.gz,fw_dynamic.bin,fw_dynamic.elf,fw_jump.bin,busybox}
+#   $CACHE/amd64/{linux,initrd.gz,gtk-initrd.gz,busybox}
 set -euo pipefail
 
 CACHE=${1:-${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
-STAMP="$CACHE/.complete-v1"
+STAMP="$CACHE/.complete-v2"
 
 if [ -f "$STAMP" ] &&
    [ -s "$CACHE/riscv64/linux" ] && [ -s "$CACHE/riscv64/initrd.gz" ] &&
-   [ -s "$CACHE/riscv64/fw_dynamic.bin" ] && [ -s "$CACHE/riscv64/busybox" ]; then
+   [ -s "$CACHE/riscv64/fw_dynamic.bin" ] && [ -s "$CACHE/riscv64/busybox" ] &&
+   [ -s "$CACHE/amd64/linux" ] && [ -s "$CACHE/amd64/initrd.gz" ] &&
+   [ -s "$CACHE/amd64/gtk-initrd.gz" ] && [ -s "$CACHE/amd64/busybox" ]; then
     exit 0
 fi
 
@@ -56,14 +59,23 @@ download() {
     done
 }
 
-mkdir -p "$CACHE/riscv64"
+mkdir -p "$CACHE/riscv64" "$CACHE/amd64"
 
 apt_private trixie amd64,arm64 amd64 trixie
-download trixie debian-installer-13-netboot-riscv64 opensbi
+download trixie debian-installer-13-netboot-riscv64 opensbi \
+    debian-installer-13-netboot-amd64 busybox-static
 di="$CACHE/root-trixie/usr/lib/debian-installer/images/13/riscv64/text/debian-installer/riscv64"
 sbi="$CACHE/root-trixie/usr/lib/riscv64-linux-gnu/opensbi/generic"
 cp "$di/linux" "$di/initrd.gz" "$CACHE/riscv64/"
 cp "$sbi/fw_dynamic.bin" "$sbi/fw_dynamic.elf" "$sbi/fw_jump.bin" "$sbi/fw_jump.elf" "$CACHE/riscv64/"
+
+# amd64: the text-mode installer (netboot), the graphical one's initrd (for the netinst-like
+# ISO the tests build) and busybox for the Linux-to-shell test.
+di="$CACHE/root-trixie/usr/lib/debian-installer/images/13/amd64"
+cp "$di/text/debian-installer/amd64/linux" "$di/text/debian-installer/amd64/initrd.gz" "$CACHE/amd64/"
+cp "$di/gtk/debian-installer/amd64/initrd.gz" "$CACHE/amd64/gtk-initrd.gz"
+cp "$CACHE/root-trixie/bin/busybox" "$CACHE/amd64/busybox" 2>/dev/null ||
+    cp "$CACHE/root-trixie/usr/bin/busybox" "$CACHE/amd64/busybox"
 
 # riscv64 binary packages: the trixie riscv64 index has been seen broken on the mirror,
 # sid works (see shared/GUESTS.md).
