@@ -20,6 +20,8 @@ case "$mode" in
                   hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
 esac
+# fetch-guests.sh (every mode but build) unpacks the amd64 kernel modules with xz.
+[ "$mode" = build ] || pkgs+=(xz-utils)
 
 missing=()
 for p in "${pkgs[@]}"; do
