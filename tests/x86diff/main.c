@@ -518,6 +518,22 @@ int main(int argc, char **argv)
             printf("%02x", c1.code[k]);
         printf("\n");
         xd_print_case(&c1, &r1, &e1);
+        /* and the host's state just before the first differing instruction */
+        char diff[1024];
+        int k = same ? -1 : bisect(nat, emu, &c1, diff, sizeof diff);
+        if (k > 0) {
+            static xd_case pre;
+            static xd_result pr;
+            pre = c1;
+            pre.code[c1.off[k]] = 0xcc;
+            pre.end = c1.off[k];
+            pre.undef = c1.undef_at[k];
+            if (xd_native_run(nat, &pre, &pr, 1, why, sizeof why)) {
+                char label[64];
+                snprintf(label, sizeof label, "native before +%03x", c1.off[k]);
+                xd_print_state(label, &pr.s);
+            }
+        }
         return !same;
     }
     static group_stats st[64];
