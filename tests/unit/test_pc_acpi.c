@@ -235,7 +235,7 @@ static void test_iasl(const pc_acpi_config *cfg, const char *what)
     static char dsl[65536];
     pc_acpi_layout l;
     vm_error err;
-    char dir[] = "/tmp/vm-acpi-XXXXXX", name[64];
+    char dir[] = "/tmp/vm-acpi-XXXXXX", name[128];
     if (!CHECK(pc_acpi_build(cfg, buf, sizeof buf, BASE, &l, &err), what) || !mkdtemp(dir))
         return;
     const struct { const char *name; pc_acpi_table t; } tabs[] = {
@@ -252,6 +252,21 @@ static void test_iasl(const pc_acpi_config *cfg, const char *what)
             CHECK_STR(dsl, "Method (_PIC, 1, NotSerialized)", "DSDT has \\_PIC");
         }
     }
+    /* acpiexec loads the tables into ACPICA, the interpreter Linux uses, which checks
+     * the FADT as Linux does ("Firmware Warning (ACPI): 32/64X length mismatch ...")
+     * and evaluates the namespace. Its self-tests print "Unexpected AE_..." lines about
+     * registers and GPEs this board does not have: those are not ours to fix. */
+    static char log[65536];
+    bool ran = sh(dir, "acpiexec -b 'Evaluate _SB.PCI0._CRS; Evaluate _S5; Evaluate _PIC 1;"
+                       " Evaluate PICM' dsdt.dat fadt.dat facs.dat madt.dat", log, sizeof log);
+    snprintf(name, sizeof name, "%s: acpiexec loads the tables without warnings", what);
+    if (!CHECK(ran && strstr(log, "successfully acquired and loaded") &&
+               !strstr(log, "Warning") && !strstr(log, "Error"), name))
+        printf("# %s\n", log);
+    snprintf(name, sizeof name, "%s: acpiexec evaluates _S5 and _PIC", what);
+    CHECK(strstr(log, "Evaluation of \\_S5 returned") &&
+          strstr(log, "Evaluation of \\PICM returned object") &&
+          strstr(log, "[Integer] = 0000000000000001"), name);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
