@@ -13,8 +13,9 @@
  * Left out (none of it is used by Linux on this board): buses other than 0 (no PCI-PCI
  * bridges: reads all-ones), configuration mechanism #2, the i440FX PAM/SMRAM registers
  * (0x59-0x72: stored, no effect — RAM below 1 MiB is plain RAM on this board), the PIIX3
- * reset control register at 0xCF9, expansion ROM BARs (0x30 reads 0), capabilities,
- * INTx pins for added functions (PIIX IDE in compatibility mode uses IRQ14/15). */
+ * reset control register at 0xCF9 (a model of its own: dev/pc/reset_cf9.h, see
+ * config_ports_external), expansion ROM BARs (0x30 reads 0), capabilities, INTx pins
+ * for added functions (PIIX IDE in compatibility mode uses IRQ14/15). */
 #ifndef VM_DEV_PCI_PCI_HOST_H
 #define VM_DEV_PCI_PCI_HOST_H
 
