@@ -2,6 +2,7 @@
  * register, through their port interfaces with a fake clock. */
 #include "dev/pc/acpi_pm.h"
 #include "dev/pc/reset_cf9.h"
+#include "dev/pci/pci_host.h"
 
 #include "check.h"
 
@@ -222,11 +223,40 @@ static void test_cf9(void)
     CHECK_EQ(v, 0xffffffffu, "no downstream: all-ones, no reset callback needed");
 }
 
+/* As the board wires it: the RCR in front of the real host bridge on an I/O bus. */
+static void test_cf9_with_pci_host(void)
+{
+    env e = { 0 };
+    static pci_host h;
+    static bus io;
+    reset_cf9 r;
+    vm_error err;
+    uint64_t v = 0;
+    bus_init(&io);
+    pci_host_init(&h);
+    h.config_ports_external = true;
+    reset_cf9_init(&r, reset_fn, &e, &pci_host_config_ops, &h);
+    bool ok = bus_add_mmio(&io, RESET_CF9_RANGE, RESET_CF9_RANGE_PORTS, &reset_cf9_ops, &r,
+                           "pci-config+rcr", &err) &&
+              pci_host_map(&h, &io, 0x1000, 0xf000, NULL, 0, 0, &err);
+    if (!CHECK(ok, "0xCF8-0xCFF registered once: RCR in front of the host bridge"))
+        return;
+    bus_write(&io, 0xcf8, 4, 0x80000000u);   /* bus 0, 00.0, register 0 */
+    bus_read(&io, 0xcfc, 4, &v);
+    CHECK_EQ(v, 0x12378086u, "config cycle through the shared range: i440FX IDs");
+    bus_read(&io, 0xcf8, 4, &v);
+    CHECK(v == 0x80000000u && e.resets == 0, "CONFIG_ADDRESS reads back, no reset");
+    bus_write(&io, 0xcf9, 1, 0x06);
+    CHECK_EQ(e.resets, 1, "byte 6 to 0xCF9 (ACPI RESET_REG) resets the board");
+    bus_destroy(&io);
+}
+
 int main(void)
 {
     test_timer();
     test_sci_and_sleep();
     test_no_sleep_callback();
     test_cf9();
+    test_cf9_with_pci_host();
     return check_done();
 }

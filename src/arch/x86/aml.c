@@ -1,4 +1,4 @@
-/* AML encoder. References: ACPI 6.5 §20.2.2 (name strings), §20.2.3 (data objects),
+/* AML encoder. References: ACPI 6.0 §20.2.2 (name strings), §20.2.3 (data objects),
  * §20.2.4 (PkgLength), §20.2.5 (named objects: Scope, Device, Method, Name), §6.1.5
  * (EISA ID compression), §6.4 (resource descriptors). */
 #include "arch/x86/aml.h"

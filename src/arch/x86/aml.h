@@ -1,4 +1,4 @@
-/* An ACPI Machine Language encoder (ACPI 6.5 §20.2 "AML Grammar Definition") for the
+/* An ACPI Machine Language encoder (ACPI 6.0 §20.2 "AML Grammar Definition") for the
  * board's DSDT: names, integers, strings, packages, buffers, scopes, devices and simple
  * methods, and the resource descriptors of §6.4 for _CRS. Written into a caller's buffer;
  * nested objects get their PkgLength when closed (aml_end), so callers write straight
@@ -13,7 +13,7 @@
 
 #define AML_MAX_DEPTH 16
 
-/* Opcodes (ACPI 6.5 §20.3 "AML Byte Stream Byte Values") used outside aml.c. */
+/* Opcodes (ACPI 6.0 §20.3 "AML Byte Stream Byte Values") used outside aml.c. */
 #define AML_STORE_OP 0x70
 #define AML_RETURN_OP 0xa4
 #define AML_LOCAL0_OP 0x60

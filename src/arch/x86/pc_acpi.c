@@ -1,6 +1,6 @@
-/* ACPI tables of the PC board. References: ACPI 6.5 §5.2.3.2 (Generic Address
+/* ACPI tables of the PC board. References: ACPI 6.0 §5.2.3.2 (Generic Address
  * Structure), §5.2.5.3 (RSDP), §5.2.6 (table header), §5.2.7 (RSDT), §5.2.8 (XSDT),
- * §5.2.9 (FADT, Table 5.9; flags Table 5.10; IA-PC boot architecture flags Table 5.11),
+ * §5.2.9 (FADT, its flags and IA-PC boot architecture flags),
  * §5.2.10 (FACS), §5.2.12 (MADT and its entries). */
 #include "arch/x86/pc_acpi.h"
 
@@ -17,13 +17,13 @@
 #define FADT_MINOR 5
 #define MADT_REV 5             /* ACPI 6.3+: LAPIC flags bit 1 means Online Capable */
 
-/* FADT flags (Table 5.10). */
+/* FADT flags (§5.2.9). */
 #define FADT_WBINVD (1u << 0)
 #define FADT_PROC_C1 (1u << 2)
 #define FADT_SLP_BUTTON (1u << 5)    /* no fixed-feature sleep button */
 #define FADT_FIX_RTC (1u << 6)       /* no RTC_STS/RTC_EN wake in PM1 */
 #define FADT_RESET_REG_SUP (1u << 10)
-/* IA-PC boot architecture flags (Table 5.11). */
+/* IA-PC boot architecture flags (§5.2.9.3 in ACPI 6.0). */
 #define BOOT_LEGACY_DEVICES (1u << 0)
 #define BOOT_8042 (1u << 1)
 #define BOOT_VGA_NOT_PRESENT (1u << 2)

@@ -1,4 +1,4 @@
-/* The PC board's ACPI tables (ACPI 6.5 §5.2): RSDP, RSDT and XSDT, FADT (revision 6)
+/* The PC board's ACPI tables (ACPI 6.0 §5.2): RSDP, RSDT and XSDT, FADT (revision 6)
  * with its FACS, MADT and a DSDT generated as AML from the board's configuration, so a
  * guest OS finds the APICs, the PM block (dev/pc/acpi_pm.h), the reset register
  * (dev/pc/reset_cf9.h), the PCI host bridge and the ISA devices without a firmware.
@@ -6,7 +6,7 @@
  * pc_acpi_build lays every table out in one caller buffer that the guest will see at
  * `buf_gpa` (64-byte aligned; 16-byte alignment is what the RSDP needs, 64 the FACS):
  * the RSDP first, so placing the buffer in 0xE0000-0xFFFFF lets Linux's scan of the BIOS
- * area find it (ACPI 6.5 §5.2.5.1), and the boot protocol's acpi_rsdp_addr can point at
+ * area find it (ACPI 6.0 §5.2.5.1), and the boot protocol's acpi_rsdp_addr can point at
  * it too. The layout says where each table went. */
 #ifndef VM_X86_PC_ACPI_H
 #define VM_X86_PC_ACPI_H

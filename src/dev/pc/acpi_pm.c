@@ -1,4 +1,4 @@
-/* ACPI PM register block. References: ACPI 6.5 §4.8.3.1 (PM1 event registers: status
+/* ACPI PM register block. References: ACPI 6.0 §4.8.3.1 (PM1 event registers: status
  * bits are write-1-to-clear, an enabled status raises the SCI), §4.8.3.2 (PM1 control:
  * SLP_EN and GBL_RLS are write-only and read 0), §4.8.3.3 (PM timer: 3.579545 MHz,
  * TMR_STS on every change of the top bit), §4.8.4.1 (GPE0 status/enable halves). */

@@ -1,4 +1,4 @@
-/* The ACPI fixed-hardware register block of a PIIX4-style PC (ACPI 6.5 §4.8 "ACPI
+/* The ACPI fixed-hardware register block of a PIIX4-style PC (ACPI 6.0 §4.8 "ACPI
  * Hardware Features"), at the I/O base QEMU's pc board gives the PIIX4 PM function (0x600):
  *
  *   base+0x0 PM1a_EVT_BLK  PM1_STS (16-bit, write 1 to clear), +0x2 PM1_EN   (§4.8.3.1)
@@ -6,7 +6,7 @@
  *   base+0x8 PM_TMR_BLK    24-bit power-management timer at 3.579545 MHz (§4.8.3.3)
  *   base+0xC GPE0_BLK      GPE0_STS (16-bit, write 1 to clear), +0xE GPE0_EN (§4.8.4.1)
  *
- * GPE0 sits inside the block as on the PIIX4 (datasheet §7.2, GPSTS/GPEN at PMBA+0Ch/0Eh)
+ * GPE0 sits inside the block as on the PIIX4 (datasheet: GPSTS, GPEN at PMBA+0Ch, 0Eh)
  * rather than at QEMU's separate 0xAFE0, so the board maps one 16-port range. The FADT
  * (arch/x86/pc_acpi.c) describes exactly these addresses and lengths.
  *
@@ -16,8 +16,8 @@
  * `sleep` callback (S5 → the board powers off); only \_S5 is advertised, so a guest never
  * asks for another state through ACPI, and the board ignores any that arrives.
  *
- * The SCI (ACPI §4.8.2.2: level, shareable) is an irq_line the board wires to ISA IRQ 9
- * (FADT SCI_INT). It is high while SCI_EN is set and some PM1 or GPE0 status bit has its
+ * The SCI (§5.2.9 FADT SCI_INT: shareable, level) is an irq_line the board wires to ISA
+ * IRQ 9. It is high while SCI_EN is set and some PM1 or GPE0 status bit has its
  * enable bit set. There is no SMI_CMD port (FADT SMI_CMD = 0: no legacy mode, ACPI
  * §4.8.2.5), so SCI_EN reads 1 from power-on; a guest may still clear it.
  *
@@ -46,7 +46,7 @@
 #define ACPI_PM_GPE0_OFF 0xcu
 #define ACPI_PM_GPE0_LEN 4u
 
-/* PM1_STS / PM1_EN bits (ACPI 6.5 Table 4.16, 4.17). */
+/* PM1_STS / PM1_EN bits (ACPI 6.0 Tables 4-16, 4-17). */
 #define ACPI_PM1_TMR (1u << 0)
 #define ACPI_PM1_BM_STS (1u << 4)
 #define ACPI_PM1_GBL (1u << 5)
@@ -54,7 +54,7 @@
 #define ACPI_PM1_SLPBTN (1u << 9)
 #define ACPI_PM1_RTC (1u << 10)
 #define ACPI_PM1_WAK_STS (1u << 15)
-/* PM1_CNT bits (ACPI 6.5 Table 4.18). */
+/* PM1_CNT bits (ACPI 6.0 Table 4-18). */
 #define ACPI_PM1_SCI_EN (1u << 0)
 #define ACPI_PM1_BM_RLD (1u << 1)
 #define ACPI_PM1_GBL_RLS (1u << 2)

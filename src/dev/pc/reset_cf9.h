@@ -4,7 +4,7 @@
  * asks for a power cycle. Bit 2 always reads 0 here, so every write with bit 2 set is a
  * transition and resets the whole board (QEMU's pc does the same), which
  * is what Linux's "reboot=pci" writes (0x02 then 0x06/0x0E) and what the FADT's
- * RESET_REG names (ACPI 6.5 §5.2.9: 0xCF9 in system I/O, RESET_VALUE 6). Bits 1 and 3
+ * RESET_REG names (ACPI 6.0 §5.2.9: 0xCF9 in system I/O, RESET_VALUE 6). Bits 1 and 3
  * read back; bit 2 reads 0.
  *
  * 0xCF9 lies inside the PCI configuration-address dword at 0xCF8 (PCI 3.0 §3.2.2.3.2):

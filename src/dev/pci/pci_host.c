@@ -309,7 +309,8 @@ const mmio_ops pci_host_mem_window_ops = { .read = mem_window_read, .write = mem
 bool pci_host_map(pci_host *h, bus *io, uint64_t io_base, uint64_t io_size, bus *mem,
                   uint64_t mem_base, uint64_t mem_size, vm_error *err)
 {
-    if (!bus_add_mmio(io, PCI_CONFIG_PORT, PCI_CONFIG_PORTS, &pci_host_config_ops, h,
+    if (!h->config_ports_external &&
+        !bus_add_mmio(io, PCI_CONFIG_PORT, PCI_CONFIG_PORTS, &pci_host_config_ops, h,
                       "pci-config", err))
         return false;
     h->io_window_base = io_base;

@@ -13,8 +13,9 @@
  * Left out (none of it is used by Linux on this board): buses other than 0 (no PCI-PCI
  * bridges: reads all-ones), configuration mechanism #2, the i440FX PAM/SMRAM registers
  * (0x59-0x72: stored, no effect — RAM below 1 MiB is plain RAM on this board), the PIIX3
- * reset control register at 0xCF9, expansion ROM BARs (0x30 reads 0), capabilities,
- * INTx pins for added functions (PIIX IDE in compatibility mode uses IRQ14/15). */
+ * reset control register at 0xCF9 (a model of its own: dev/pc/reset_cf9.h, see
+ * config_ports_external), expansion ROM BARs (0x30 reads 0), capabilities, INTx pins
+ * for added functions (PIIX IDE in compatibility mode uses IRQ14/15). */
 #ifndef VM_DEV_PCI_PCI_HOST_H
 #define VM_DEV_PCI_PCI_HOST_H
 
@@ -86,6 +87,9 @@ typedef struct pci_host {
     pci_function i440fx;         /* 00.0 */
     pci_function piix3_isa;      /* 01.0 */
     uint64_t io_window_base, mem_window_base;
+    /* Set before pci_host_map when the board registers pci_host_config_ops itself, as
+     * the downstream of dev/pc/reset_cf9.h (0xCF9 shares the CONFIG_ADDRESS dword). */
+    bool config_ports_external;
 } pci_host;
 
 /* Bus 0 with the host bridge at 00.0 and the PIIX3 ISA bridge at 01.0 (in reset state). */
@@ -102,9 +106,9 @@ uint32_t pci_host_config_read(pci_host *h, unsigned devfn, unsigned off, unsigne
 void pci_host_config_write(pci_host *h, unsigned devfn, unsigned off, unsigned size,
                            uint32_t val);
 
-/* Register the 0xCF8-0xCFF ports on `io` and the BAR windows: I/O ports
- * [io_base, io_base + io_size) on `io`, memory [mem_base, mem_base + mem_size) on `mem`
- * (either size may be 0 for none). Accesses in a window that no enabled BAR claims read
+/* Register the 0xCF8-0xCFF ports on `io` (unless config_ports_external) and the BAR
+ * windows: I/O ports [io_base, io_base + io_size) on `io`, memory [mem_base, mem_base +
+ * mem_size) on `mem` (either size may be 0 for none). Accesses in a window that no enabled BAR claims read
  * all-ones and drop writes (master abort). */
 bool pci_host_map(pci_host *h, bus *io, uint64_t io_base, uint64_t io_size, bus *mem,
                   uint64_t mem_base, uint64_t mem_size, vm_error *err);
