@@ -454,6 +454,7 @@ HOST_P(hp_addsubps, "addsubps %[y], %[x]") HOST_P(hp_addsubpd, "addsubpd %[y], %
 HOST_P(hp_minps, "minps %[y], %[x]") HOST_P(hp_maxpd, "maxpd %[y], %[x]")
 HOST_P(hp_cmpltps, "cmpltps %[y], %[x]") HOST_P(hp_cmpunordpd, "cmpunordpd %[y], %[x]")
 HOST_P(hp_dpps_ff, "dpps $0xff, %[y], %[x]") HOST_P(hp_dpps_f7, "dpps $0xf7, %[y], %[x]") HOST_P(hp_dpps_b5, "dpps $0xb5, %[y], %[x]")
+HOST_P(hp_dpps_f0, "dpps $0xf0, %[y], %[x]") HOST_P(hp_dppd_30, "dppd $0x30, %[y], %[x]")
 HOST_P(hp_dppd_31, "dppd $0x31, %[y], %[x]") HOST_P(hp_dppd_33, "dppd $0x33, %[y], %[x]") HOST_P(hp_dppd_12, "dppd $0x12, %[y], %[x]")
 HOST_P(hp_cvtdq2ps, "cvtdq2ps %[y], %[x]") HOST_P(hp_cvtps2dq, "cvtps2dq %[y], %[x]")
 HOST_P(hp_cvttps2dq, "cvttps2dq %[y], %[x]") HOST_P(hp_cvtdq2pd, "cvtdq2pd %[y], %[x]")
@@ -483,6 +484,8 @@ MODEL_P(mp_cmpunordpd, *fl = sse_cmp(SSE_PD, r, a, b, 3, csr))
 MODEL_P(mp_dpps_ff, *fl = sse_dpps(r, a, b, 0xff, csr))
 MODEL_P(mp_dpps_f7, *fl = sse_dpps(r, a, b, 0xf7, csr))
 MODEL_P(mp_dpps_b5, *fl = sse_dpps(r, a, b, 0xb5, csr))
+MODEL_P(mp_dpps_f0, *fl = sse_dpps(r, a, b, 0xf0, csr))
+MODEL_P(mp_dppd_30, *fl = sse_dppd(r, a, b, 0x30, csr))
 MODEL_P(mp_dppd_31, *fl = sse_dppd(r, a, b, 0x31, csr))
 MODEL_P(mp_dppd_33, *fl = sse_dppd(r, a, b, 0x33, csr))
 MODEL_P(mp_dppd_12, *fl = sse_dppd(r, a, b, 0x12, csr))
@@ -541,6 +544,7 @@ static void packed_comparison(void)
         { "cmpltps", hp_cmpltps, mp_cmpltps, 0 },
         { "cmpunordpd", hp_cmpunordpd, mp_cmpunordpd, 1 },
         { "dpps 0xff", hp_dpps_ff, mp_dpps_ff, 0 }, { "dpps 0xf7", hp_dpps_f7, mp_dpps_f7, 0 }, { "dpps 0xb5", hp_dpps_b5, mp_dpps_b5, 0 },
+        { "dpps 0xf0", hp_dpps_f0, mp_dpps_f0, 0 }, { "dppd 0x30", hp_dppd_30, mp_dppd_30, 1 },
         { "dppd 0x31", hp_dppd_31, mp_dppd_31, 1 }, { "dppd 0x33", hp_dppd_33, mp_dppd_33, 1 }, { "dppd 0x12", hp_dppd_12, mp_dppd_12, 1 },
         { "cvtdq2ps", hp_cvtdq2ps, mp_cvtdq2ps, 0 }, { "cvtps2dq", hp_cvtps2dq, mp_cvtps2dq, 0 },
         { "cvttps2dq", hp_cvttps2dq, mp_cvttps2dq, 0 },
@@ -598,6 +602,10 @@ static void unmasked_comparison(void)
         { "divps", hp_divps, mp_divps, 0 }, { "sqrtpd", hp_sqrtpd, mp_sqrtpd, 1 },
         { "minps", hp_minps, mp_minps, 0 }, { "cmpltps", hp_cmpltps, mp_cmpltps, 0 },
         { "cvtpd2ps", hp_cvtpd2ps, mp_cvtpd2ps, 1 }, { "cvtps2dq", hp_cvtps2dq, mp_cvtps2dq, 0 },
+        { "dpps 0xff", hp_dpps_ff, mp_dpps_ff, 0 }, { "dpps 0xb5", hp_dpps_b5, mp_dpps_b5, 0 },
+        { "dppd 0x33", hp_dppd_33, mp_dppd_33, 1 }, { "dppd 0x12", hp_dppd_12, mp_dppd_12, 1 },
+        /* no destination lane: the sums still raise their flags */
+        { "dpps 0xf0", hp_dpps_f0, mp_dpps_f0, 0 }, { "dppd 0x30", hp_dppd_30, mp_dppd_30, 1 },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int bad = 0, faults = 0;

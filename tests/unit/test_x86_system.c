@@ -733,6 +733,43 @@ static void test_stop_on_exception(void)
     CHECK_EQ(rd64(cpu.rip) & 0xffffff, 0x038b48, "rip at mov rax,[rbx]");
 }
 
+/* INT n from CPL 3 through a DPL 0 gate is #GP(n*8+2) even when n is the number of a
+ * contributory exception or #DF: a software interrupt is a benign first event (SDM Vol.3
+ * §6.15 Table 6-5), so the #GP of its delivery is no double fault. */
+static void test_int_n_gate_dpl(void)
+{
+    static const uint8_t to_user[] = {
+        0x0f, 0x01, 0x14, 0x25, 0x00, 0x58, 0x00, 0x00, /* lgdt [0x5800] */
+        0x0f, 0x01, 0x1c, 0x25, 0x10, 0x58, 0x00, 0x00, /* lidt [0x5810] */
+        0x6a, 0x23,                         /* push 0x23 (SS) */
+        0x68, 0x00, 0xf0, 0x3f, 0x00,       /* push 0x3ff000 (RSP) */
+        0x68, 0x02, 0x02, 0x00, 0x00,       /* push 0x202 (RFLAGS) */
+        0x6a, 0x2b,                         /* push 0x2b (CS) */
+        0x68, 0x00, 0x00, 0x20, 0x00,       /* push 0x200000 (RIP) */
+        0x48, 0xcf,                         /* iretq */
+    };
+    static const uint8_t vecs[] = {0, 8, 10, 13, 14};
+    int wrong = 0;
+    for (size_t k = 0; k < sizeof vecs; k++) {
+        setup();
+        uint8_t user[2] = {0xcd, vecs[k]};
+        bus_copy_to_ram(&m.bus, 0x100000, to_user, sizeof to_user);
+        bus_copy_to_ram(&m.bus, 0x200000, user, sizeof user);
+        cpu.stop_on_exception = true;
+        x86_cpu_run(&cpu, 100);
+        cpu.stop_on_exception = false;
+        if (!cpu.exc.pending || cpu.exc.vector != EXC_GP ||
+            cpu.exc.error != vecs[k] * 8u + 2 || cpu.cpl != 3 || cpu.rip != 0x200000) {
+            printf("# int %#x at CPL 3: pending %d vector %u error %#x cpl %u rip %#llx\n",
+                   vecs[k], cpu.exc.pending, cpu.exc.vector, cpu.exc.error, cpu.cpl,
+                   (unsigned long long)cpu.rip);
+            wrong++;
+        }
+        cpu.exc.pending = false;
+    }
+    CHECK_EQ(wrong, 0, "INT n through a DPL 0 gate from CPL 3: #GP(n*8+2), never #DF");
+}
+
 int main(void)
 {
     vm_error err;
@@ -756,6 +793,7 @@ int main(void)
     test_external_interrupt();
     test_triple_fault();
     test_stop_on_exception();
+    test_int_n_gate_dpl();
     x86_cpu_destroy(&cpu);
     bus_destroy(&m.bus);
     bus_destroy(&m.io);

@@ -1100,7 +1100,9 @@ static void gen_wild(xd_gen *g)
         addr = XD_DATA_VA - 1 - xd_below(g, 4096);
         break;
     default:
-        addr = 0x8000000000000000ull | xd_rnd(g);
+        /* bit 63 set, bit 62 clear: non-canonical for 48- and 57-bit linear addresses (a
+         * canonical kernel-half address meets the host kernel's mappings: #PF with P=1) */
+        addr = (0x8000000000000000ull | xd_rnd(g)) & ~(1ull << 62);
         break;
     }
     xd_insn m = { .w = true, .opc = (uint8_t)(0xb8 | (r & 7)), .rm = (uint8_t)r };

@@ -119,6 +119,12 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
         { "non-canonical load is #GP",
           { 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x8b, 0x00 }, 12, 13, 10, 0 },
         { "HLT at CPL 3 is #GP", { 0xf4 }, 1, 13, 0, 0 },
+        /* in 64-bit mode the ES/CS/SS/DS override is ignored: the base register decides */
+        { "non-canonical ss:[rax] is #GP",
+          { 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x36, 0x8b, 0x00 }, 13, 13, 10, 0 },
+        { "non-canonical ds:[rbp] is #SS",
+          { 0x48, 0xbd, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x3e, 0x8b, 0x45, 0x00 }, 14, 12, 10, 0 },
+
         { "jump off the code page is #PF at the target",
           { 0x48, 0xb8, 0, 0, 0, 0x30, 0, 0, 0, 0, 0xff, 0xe0 }, 12, 14, 0x20000000, 0x30000000 },
         { "hang (jmp $) is caught and the child replaced", { 0xeb, 0xfe }, 2, -1, 0, 0 },

@@ -333,10 +333,11 @@ int x86_decode(const uint8_t *code, size_t avail, int bits, uint32_t feat, x86_i
         }
     }
     in->seg = in->segovr != SEG_NONE ? in->segovr : dseg;
-    /* SDM Vol.1 §3.3.7.1: in 64-bit mode ES/CS/DS/SS have base 0; SS stays SS so a
-     * non-canonical stack reference is #SS rather than #GP. */
-    if (bits == 64 && in->seg != SEG_FS && in->seg != SEG_GS && in->seg != SEG_SS)
-        in->seg = SEG_DS;
+    /* SDM Vol.1 §3.3.7.1: in 64-bit mode ES/CS/DS/SS overrides are ignored (base 0); the
+     * default segment stays, SS for an RSP/RBP base, so a non-canonical stack reference
+     * is #SS and any other #GP whatever the override (as the host does). */
+    if (bits == 64 && in->seg != SEG_FS && in->seg != SEG_GS)
+        in->seg = dseg == SEG_SS ? SEG_SS : SEG_DS;
 
     /* Immediates */
     for (int k = 0; k < 3; k++) {

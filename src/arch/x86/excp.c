@@ -256,7 +256,11 @@ void x86_event(x86_cpu *cpu, int vec, int kind, bool has_err, uint32_t err)
     }
     /* A fault while delivering (SDM Vol.3 §6.15 "Interrupt 8 - Double Fault"). */
     int second = cpu->exc.vector;
-    if (vec == EXC_DF || cpu->fault_depth > 4) {
+    /* Table 6-5 classifies the first event: only an exception (not INT n, INT3/INTO or an
+     * external interrupt, all "benign" there) can turn a second fault into #DF; INT 8 or
+     * INT 13 through a DPL 0 gate from CPL 3 is #GP(n*8+2), as on the host. */
+    bool first_exc = kind == EV_EXC;
+    if ((vec == EXC_DF && first_exc) || cpu->fault_depth > 4) {
         if (cpu->m->log.trace_trap)
             fprintf(stderr, "[trap] triple fault: reset\n");
         cpu->fault_depth = 0;
@@ -266,8 +270,8 @@ void x86_event(x86_cpu *cpu, int vec, int kind, bool has_err, uint32_t err)
         return;
     }
     cpu->fault_depth++;
-    bool df = (contributory(vec) && contributory(second)) ||
-              (vec == EXC_PF && (contributory(second) || second == EXC_PF));
+    bool df = first_exc && ((contributory(vec) && contributory(second)) ||
+                            (vec == EXC_PF && (contributory(second) || second == EXC_PF)));
     cpu->next_rip = ret;
     if (df)
         x86_event(cpu, EXC_DF, EV_EXC, true, 0);

@@ -36,10 +36,11 @@ bool sse_update_mxcsr(uint32_t *mxcsr, unsigned flags)
     const unsigned pre = X86_FE_IE | X86_FE_DE | X86_FE_ZE;
     unsigned unmasked = ~(*mxcsr >> MXCSR_MASK_SHIFT) & X86_FE_ALL;
 
+    bool ordered = flags & SSE_FL_ORDERED;
     flags &= X86_FE_ALL;
     /* SDM Vol.1 §11.5.2: an unmasked pre-computation exception stops the instruction
      * before the post-computation checks. */
-    if (flags & pre & unmasked)
+    if (!ordered && (flags & pre & unmasked))
         flags &= pre;
     *mxcsr |= flags;
     return (flags & unmasked) != 0;
@@ -515,6 +516,20 @@ uint64_t sse_round64(uint64_t a, unsigned imm8, uint32_t mxcsr, unsigned *flags)
     return round_int(F64, a, imm8, mxcsr, flags);
 }
 
+/* DPPS/DPPD run as stages (the products, then each level of additions); an unmasked
+ * exception in one stage ends the instruction there, with that stage's flags under the
+ * pre-computation rule of §11.5.2 and the flags of the earlier stages kept (measured:
+ * later stages add no flags). True = stop. */
+static bool dp_stage(unsigned *flags, unsigned stage, uint32_t mxcsr)
+{
+    const unsigned pre = X86_FE_IE | X86_FE_DE | X86_FE_ZE;
+    unsigned unmasked = ~(mxcsr >> MXCSR_MASK_SHIFT) & X86_FE_ALL;
+    if (stage & pre & unmasked)
+        stage &= pre;
+    *flags |= stage | SSE_FL_ORDERED;
+    return (stage & unmasked) != 0;
+}
+
 unsigned sse_dpps(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
                   uint32_t mxcsr)
 {
@@ -522,36 +537,44 @@ unsigned sse_dpps(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm
      * step rounded. The operand order of each addition differs per destination lane
      * (measured on Intel: it decides which NaN propagates): lanes 0/1 add the (0,1) pair
      * sum first, lanes 2/3 the (2,3) pair sum; even lanes add each pair high-first. */
-    unsigned flags = 0;
-    uint32_t p[4];
+    unsigned flags = 0, f1 = 0, f2 = 0, f3 = 0;
+    uint32_t p[4], s01[4], s23[4];
     for (int i = 0; i < 4; i++)
-        p[i] = imm8 & (0x10u << i) ? sse_mul32(a->u32[i], b->u32[i], mxcsr, &flags) : 0;
+        p[i] = imm8 & (0x10u << i) ? sse_mul32(a->u32[i], b->u32[i], mxcsr, &f1) : 0;
+    if (dp_stage(&flags, f1, mxcsr))
+        return flags;
+    /* the sums are formed (and flag) whatever the destination mask (measured) */
     for (int i = 0; i < 4; i++) {
-        if (!(imm8 & (1u << i))) {
-            res->u32[i] = 0;
-            continue;
-        }
         bool odd = i & 1;
-        uint32_t s01 = odd ? sse_add32(p[0], p[1], mxcsr, &flags)
-                           : sse_add32(p[1], p[0], mxcsr, &flags);
-        uint32_t s23 = odd ? sse_add32(p[2], p[3], mxcsr, &flags)
-                           : sse_add32(p[3], p[2], mxcsr, &flags);
-        res->u32[i] = i < 2 ? sse_add32(s01, s23, mxcsr, &flags)
-                            : sse_add32(s23, s01, mxcsr, &flags);
+        s01[i] = odd ? sse_add32(p[0], p[1], mxcsr, &f2) : sse_add32(p[1], p[0], mxcsr, &f2);
+        s23[i] = odd ? sse_add32(p[2], p[3], mxcsr, &f2) : sse_add32(p[3], p[2], mxcsr, &f2);
     }
+    if (dp_stage(&flags, f2, mxcsr))
+        return flags;
+    for (int i = 0; i < 4; i++) {
+        uint32_t sum = i < 2 ? sse_add32(s01[i], s23[i], mxcsr, &f3)
+                             : sse_add32(s23[i], s01[i], mxcsr, &f3);
+        res->u32[i] = imm8 & (1u << i) ? sum : 0;
+    }
+    dp_stage(&flags, f3, mxcsr);
     return flags;
 }
 
 unsigned sse_dppd(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
                   uint32_t mxcsr)
 {
-    unsigned flags = 0;
+    unsigned flags = 0, f1 = 0, f2 = 0;
     uint64_t p[2];
     for (int i = 0; i < 2; i++)
-        p[i] = imm8 & (0x10u << i) ? sse_mul64(a->u64[i], b->u64[i], mxcsr, &flags) : 0;
+        p[i] = imm8 & (0x10u << i) ? sse_mul64(a->u64[i], b->u64[i], mxcsr, &f1) : 0;
+    if (dp_stage(&flags, f1, mxcsr))
+        return flags;
     /* Measured: lane 0 adds p0 + p1, lane 1 p1 + p0 (the order picks the NaN). */
-    for (int i = 0; i < 2; i++)
-        res->u64[i] = imm8 & (1u << i) ? sse_add64(p[i], p[i ^ 1], mxcsr, &flags) : 0;
+    for (int i = 0; i < 2; i++) {
+        uint64_t sum = sse_add64(p[i], p[i ^ 1], mxcsr, &f2); /* flags even if unused */
+        res->u64[i] = imm8 & (1u << i) ? sum : 0;
+    }
+    dp_stage(&flags, f2, mxcsr);
     return flags;
 }
 

@@ -52,6 +52,9 @@ typedef enum sse_shape { SSE_PS, SSE_PD, SSE_SS, SSE_SD } sse_shape;
 
 /* Records `flags` in MXCSR; returns true when an unmasked exception must raise #XM. */
 bool sse_update_mxcsr(uint32_t *mxcsr, unsigned flags);
+/* Marks flags that already follow the §11.5.2 order (DPPS/DPPD apply it per stage), so
+ * sse_update_mxcsr records them as they are. */
+#define SSE_FL_ORDERED 0x10000u
 
 /* Per-lane arithmetic. */
 uint32_t sse_add32(uint32_t a, uint32_t b, uint32_t mxcsr, unsigned *flags);
@@ -111,7 +114,8 @@ uint64_t sse_round64(uint64_t a, unsigned imm8, uint32_t mxcsr, unsigned *flags)
 
 /* DPPS/DPPD (SSE4.1): imm8 bits 7:4 select the products, bits 3:0 the destination lanes
  * that receive the sum (others get +0). Each lane sums in the operand order measured on
- * Intel hardware, so NaN propagation matches lane by lane. */
+ * Intel hardware, so NaN propagation matches lane by lane. The flags come back with
+ * SSE_FL_ORDERED (an unmasked exception ends the instruction after its stage). */
 unsigned sse_dpps(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
                   uint32_t mxcsr);
 unsigned sse_dppd(x86_xmm *res, const x86_xmm *a, const x86_xmm *b, unsigned imm8,
