@@ -39,8 +39,11 @@ void x86_cpu_set_rflags(x86_cpu *cpu, uint64_t v)
     uint64_t old = cpu->flags;
     cpu->flags = (v & FL_VALID) | FL_1;
     cpu->lf.op = LF_NONE;
-    /* Alignment checks now apply at CPL 3: user data pages must leave the TLB (mmu.c). */
-    if (unlikely(cpu->flags & ~old & FL_AC) && (cpu->cr0 & CR0_AM))
+    /* Alignment checks now apply (SDM Vol.3 §6.15, interrupt 17): user data pages filled
+     * without them must leave the TLB (mmu.c). Only at CPL 3, where the user TLB sets are
+     * used: the kernel's STAC/CLAC and POPF do not flush; IRET and SYSRET set CPL 3
+     * before RFLAGS, so a return to user code with AC set does. */
+    if (unlikely(cpu->flags & ~old & FL_AC) && (cpu->cr0 & CR0_AM) && cpu->cpl == 3)
         x86_tlb_flush(cpu, false);
 }
 

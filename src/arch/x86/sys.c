@@ -347,7 +347,7 @@ void h_clflush(x86_cpu *cpu, const x86_insn *in)
 void h_acflag(x86_cpu *cpu, const x86_insn *in)
 {
     if (x86_info(in)->arg)
-        x86_cpu_set_rflags(cpu, x86_cpu_rflags(cpu) | FL_AC);
+        cpu->flags |= FL_AC;
     else
         cpu->flags &= ~(uint64_t)FL_AC;
 }
@@ -565,13 +565,13 @@ void h_sysret(x86_cpu *cpu, const x86_insn *in)
     uint64_t rip = q ? cpu->gpr[RCX] : cpu->gpr[RCX] & 0xffffffffu;
     if (q && !canon(cpu, rip))
         x86_fault(cpu, EXC_GP, 0); /* Intel: #GP at CPL 0 for a non-canonical RCX */
-    x86_cpu_set_rflags(cpu, (cpu->gpr[R11] & 0x3c7fd7u) | FL_1);
     flat_cs(&cpu->seg[SEG_CS], (uint16_t)((q ? sel + 16 : sel) | 3), 3, q);
     /* SS keeps its cached attributes except selector and DPL (SDM SYSRET) */
     cpu->seg[SEG_SS].sel = (uint16_t)((sel + 8) | 3);
     cpu->seg[SEG_SS].attr = (cpu->seg[SEG_SS].attr & ~(uint32_t)SA_DPL) |
                             (3u << SA_DPL_SHIFT);
     cpu->cpl = 3;
+    x86_cpu_set_rflags(cpu, (cpu->gpr[R11] & 0x3c7fd7u) | FL_1); /* at CPL 3: see there */
     x86_update_mode(cpu);
     cpu->next_rip = rip;
 }

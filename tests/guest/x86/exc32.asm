@@ -30,7 +30,36 @@ main16:
             mov     eax, dr6
             and     eax, 0x4000
             CHK32   4, eax, 0x4000                  ; DR6.BS
-            PRINTLN32 "exc32: #DB (INT 1, single step) ok"
+            ; debug registers (SDM Vol.3 §18.2): an execution breakpoint is a fault
+            ; (EIP = the instruction), a data write breakpoint a trap (EIP = next)
+            mov     eax, .bpx
+            mov     dr0, eax
+            mov     eax, 1                          ; L0, R/W0 = 00 (execute), LEN0 = 00
+            mov     dr7, eax
+            xor     eax, eax
+            mov     dr6, eax
+            ARM32   .bx
+.bpx:       nop
+            mov     ecx, 24
+            jmp     notrap32
+.bx:        EXPECT32 24, 1, -1, .bpx
+            mov     eax, dr6
+            and     eax, 0xF
+            CHK32   24, eax, 1                      ; B0
+            mov     eax, scratch + 8
+            mov     dr0, eax
+            mov     eax, 1 | (1 << 16) | (3 << 18)  ; L0, R/W0 = 01 (write), LEN0 = 4 bytes
+            mov     dr7, eax
+            xor     eax, eax
+            mov     dr6, eax
+            mov     ebx, [scratch + 8]              ; a read does not match
+            TRAP32  25, 1, -1, mov word [scratch + 10], 1   ; overlaps the watched dword
+            mov     eax, dr6
+            and     eax, 0xF
+            CHK32   25, eax, 1
+            xor     eax, eax
+            mov     dr7, eax
+            PRINTLN32 "exc32: #DB (INT 1, single step, DR0 execute and write) ok"
             TRAP32  5, 3, -1, int3
             PRINTLN32 "exc32: #BP ok"
             mov     al, 0x7F

@@ -207,6 +207,18 @@ main16:
             CHK64   42, [trap_sp], STACK_DF - 7 * 8
             or      byte [IDT_RAM + 13 * 16 + 5], 0x80
             PRINTLN64 "exc64: #DF ok (on IST2)"
+
+            ; #TS: the #BP gate names IST3, whose slot (TSS offset 0x34) lies past a
+            ; TSS limit of 0x33 (SDM Vol.3 §6.14.5; error code: the TSS selector).
+            mov     byte [IDT_RAM + 3 * 16 + 4], 3
+            mov     word [GDT_RAM + SEL_TSS], 0x33
+            mov     byte [GDT_RAM + SEL_TSS + 5], 0x89  ; not busy, so LTR takes it
+            mov     ax, SEL_TSS
+            ltr     ax
+            FAULT64 43, 10, SEL_TSS, int3
+            mov     byte [IDT_RAM + 3 * 16 + 4], 0
+            call    setup_tss64
+            PRINTLN64 "exc64: #TS ok (IST slot past the TSS limit)"
             jmp     pass64
 
             align   4
