@@ -228,6 +228,8 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
         if (x86_opinfo_table[in->op].attr & A_END)
             break;
     }
+    memset(&b->insn[n], 0, sizeof b->insn[n]);
+    b->insn[n].op = X86_OP_COUNT;
     b->lip = lin + 1;
     b->host = host;
     b->genp = genp;
@@ -295,19 +297,56 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
     return !(info->attr & A_END) && cpu->next_rip == next && !cpu->halted;
 }
 
+/* The block for linear address lin when it is decoded and still valid: its page is
+ * executable through the TLB at the same host address, not written since, and in the
+ * same code size. NULL sends the run loop to its slow path (fill, build, uncached). */
+static inline x86_block *block_find(x86_cpu *cpu, uint64_t lin)
+{
+    const uint8_t *host = x86_tlb_hit(cpu, cpu->cpl == 3, ACC_X, lin, 1);
+    x86_block *b = &cpu->blocks[(lin ^ (lin >> 12)) & (X86_BLOCK_CACHE - 1)];
+    if (likely(host && b->lip == lin + 1 && b->host == host && *b->genp == b->gen &&
+               b->mode == cpu->code_bits))
+        return b;
+    return NULL;
+}
 
-/* Threaded dispatch over a decoded block (the RISC-V interp.c design): one indirect jump
+/* Work for the run loop between blocks: an interrupt to look at, HLT, a stop request,
+ * an exception reported to the test hook, or per-instruction work that the threaded
+ * runner does not do (single-step, an interrupt shadow). */
+static inline bool must_leave_threaded(const x86_cpu *cpu)
+{
+    return unlikely(cpu->nmi_pending | cpu->intr_line | cpu->halted | (cpu->shadow != 0) |
+                    cpu->exc.pending | cpu->m->stop) ||
+           (cpu->flags & FL_TF);
+}
+
+/* 64-bit near branch target: the common canonical case inline (SDM Vol.2 JMP: #GP(0) if
+ * not canonical), everything else through x86_jump_near. */
+static inline void jump_near(x86_cpu *cpu, uint64_t target, unsigned osz)
+{
+    if (likely(cpu->code_bits == 64 && osz == 8 &&
+               ((target >> 47) == 0 || (target >> 47) == 0x1ffff)))
+        cpu->next_rip = target;
+    else
+        x86_jump_near(cpu, target, osz);
+}
+
+/* Threaded dispatch over decoded blocks (the RISC-V interp.c design): one indirect jump
  * per instruction through a label table; the hottest integer forms run inline, the rest
- * through their handler. Used when no per-instruction work is pending (no trace, no
- * single-step, no interrupt shadow); those cases take exec_insn. */
-static void run_block_threaded(x86_cpu *cpu, const x86_insn *in, const x86_insn *end,
-                               uint64_t stop_at)
+ * through their handler. At a block's end the next block is looked up here and entered
+ * directly (chaining), so the run loop is only reentered for events, misses and the last
+ * instructions of the budget. Entered only when no per-instruction work is pending (no
+ * trace, no single-step, no interrupt shadow); those cases take exec_insn. */
+static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
 {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
-    static const void *const labels[X86_OP_COUNT] = {
+    static const void *const labels[X86_OP_COUNT + 1] = {
         [0 ... X86_OP_COUNT - 1] = &&generic,
+        [X86_OP_COUNT] = &&block_end,
         [X86_OP_MOV_GvEv] = &&mov_load,   [X86_OP_MOV_EvGv] = &&mov_store,
+        [X86_OP_MOV_EvIz] = &&mov_store_imm, [X86_OP_MOV_ZvIv] = &&mov_reg_imm,
+        [X86_OP_MOVZX_GvEb] = &&movzx,    [X86_OP_MOVZX_GvEw] = &&movzx,
         [X86_OP_LEA] = &&lea,
         [X86_OP_JO_Jb] = &&jcc,  [X86_OP_JNO_Jb] = &&jcc, [X86_OP_JB_Jb] = &&jcc,
         [X86_OP_JAE_Jb] = &&jcc, [X86_OP_JE_Jb] = &&jcc,  [X86_OP_JNE_Jb] = &&jcc,
@@ -321,15 +360,27 @@ static void run_block_threaded(x86_cpu *cpu, const x86_insn *in, const x86_insn 
         [X86_OP_JNS_Jz] = &&jcc, [X86_OP_JP_Jz] = &&jcc,  [X86_OP_JNP_Jz] = &&jcc,
         [X86_OP_JL_Jz] = &&jcc,  [X86_OP_JGE_Jz] = &&jcc, [X86_OP_JLE_Jz] = &&jcc,
         [X86_OP_JG_Jz] = &&jcc,
+        [X86_OP_JMP_Jb] = &&jmp, [X86_OP_JMP_Jz] = &&jmp,
         [X86_OP_ADD_EvGv] = &&alu_rr, [X86_OP_ADD_GvEv] = &&alu_rr,
         [X86_OP_SUB_EvGv] = &&alu_rr, [X86_OP_SUB_GvEv] = &&alu_rr,
         [X86_OP_AND_EvGv] = &&alu_rr, [X86_OP_AND_GvEv] = &&alu_rr,
         [X86_OP_OR_EvGv] = &&alu_rr,  [X86_OP_OR_GvEv] = &&alu_rr,
         [X86_OP_XOR_EvGv] = &&alu_rr, [X86_OP_XOR_GvEv] = &&alu_rr,
         [X86_OP_CMP_EvGv] = &&alu_rr, [X86_OP_CMP_GvEv] = &&alu_rr,
+        [X86_OP_ADD_EvIb] = &&alu_ri, [X86_OP_ADD_EvIz] = &&alu_ri,
+        [X86_OP_SUB_EvIb] = &&alu_ri, [X86_OP_SUB_EvIz] = &&alu_ri,
+        [X86_OP_AND_EvIb] = &&alu_ri, [X86_OP_AND_EvIz] = &&alu_ri,
+        [X86_OP_OR_EvIb] = &&alu_ri,  [X86_OP_OR_EvIz] = &&alu_ri,
+        [X86_OP_XOR_EvIb] = &&alu_ri, [X86_OP_XOR_EvIz] = &&alu_ri,
+        [X86_OP_CMP_EvIb] = &&alu_ri, [X86_OP_CMP_EvIz] = &&alu_ri,
+        [X86_OP_TEST_EvGv] = &&test_rr,
+        [X86_OP_SHL_EvIb] = &&shift_ri, [X86_OP_SHR_EvIb] = &&shift_ri,
+        [X86_OP_SAR_EvIb] = &&shift_ri,
+        [X86_OP_IMUL_GvEv] = &&imul_rm,
     };
 #pragma GCC diagnostic pop
     uint64_t *const gpr = cpu->gpr;
+    const x86_insn *in;
     uint64_t next;
 
 #define DISPATCH()                                                                           \
@@ -345,19 +396,33 @@ static void run_block_threaded(x86_cpu *cpu, const x86_insn *in, const x86_insn 
     do {                                                                                     \
         cpu->rip = next;                                                                     \
         cpu->tsc++;                                                                          \
-        if (++cpu->icount >= stop_at || ++in == end)                                         \
-            return;                                                                          \
+        cpu->icount++;                                                                       \
+        in++;                                                                                \
         DISPATCH();                                                                          \
     } while (0)
-/* retire a taken transfer: the block ends */
+/* retire a transfer of control (cpu->next_rip): the block ends */
 #define LEAVE()                                                                              \
     do {                                                                                     \
         cpu->rip = cpu->next_rip;                                                            \
         cpu->tsc++;                                                                          \
         cpu->icount++;                                                                       \
-        return;                                                                              \
+        goto block_end;                                                                      \
+    } while (0)
+/* the memory operand's offset and the stores' self-modifying-code check */
+#define EA() x86_ea(cpu, in)
+#define STORE_DONE()                                                                         \
+    do {                                                                                     \
+        if (unlikely(cpu->smc)) {                                                            \
+            cpu->smc = false;                                                                \
+            LEAVE();                                                                         \
+        }                                                                                    \
     } while (0)
 
+enter:
+    /* The whole block fits the budget, so no instruction needs to look at it. */
+    if (cpu->icount + b->n > stop_at)
+        return;
+    in = b->insn;
     DISPATCH();
 
 mov_load: /* MOV Gv, Ev with a 32/64-bit operand */
@@ -366,7 +431,7 @@ mov_load: /* MOV Gv, Ev with a 32/64-bit operand */
     if (in->mod == 3)
         gpr[in->reg] = gpr[in->rm] & mask_bytes(in->osz);
     else
-        gpr[in->reg] = x86_read(cpu, in->seg, x86_ea(cpu, in), in->osz);
+        gpr[in->reg] = x86_read(cpu, in->seg, EA(), in->osz);
     NEXT();
 mov_store:
     if (in->osz < 4)
@@ -374,33 +439,64 @@ mov_store:
     if (in->mod == 3) {
         gpr[in->rm] = gpr[in->reg] & mask_bytes(in->osz);
     } else {
-        x86_write(cpu, in->seg, x86_ea(cpu, in), in->osz, gpr[in->reg]);
-        if (unlikely(cpu->smc)) {
-            cpu->smc = false;
-            LEAVE();
-        }
+        x86_write(cpu, in->seg, EA(), in->osz, gpr[in->reg]);
+        STORE_DONE();
     }
     NEXT();
-lea:
-    reg_set(cpu, in->reg, in->osz, true, x86_ea(cpu, in));
+mov_store_imm: /* MOV Ev, Iz (the immediate is sign-extended to 64 bits at decode) */
+    if (in->osz < 4)
+        goto generic;
+    if (in->mod == 3) {
+        gpr[in->rm] = in->imm & mask_bytes(in->osz);
+    } else {
+        x86_write(cpu, in->seg, EA(), in->osz, in->imm);
+        STORE_DONE();
+    }
     NEXT();
-jcc:
-    if (x86_cond(cpu, x86_opinfo_table[in->op].arg)) {
-        x86_jump_near(cpu, next + in->imm, in->osz);
+mov_reg_imm:
+    if (in->osz < 4)
+        goto generic;
+    gpr[in->lreg[0]] = in->imm & mask_bytes(in->osz);
+    NEXT();
+movzx: { /* MOVZX Gv, Eb/Ew into a 32/64-bit register */
+    if (in->osz < 4)
+        goto generic;
+    unsigned ss = in->osize[1];
+    gpr[in->reg] = in->mod == 3 ? reg_get(cpu, in->rm, ss, in->rex != 0)
+                                : x86_read(cpu, in->seg, EA(), ss);
+    NEXT();
+}
+lea:
+    reg_set(cpu, in->reg, in->osz, true, EA());
+    NEXT();
+jcc: /* the condition is the low nibble of 7x and 0F 8x */
+    if (x86_cond_fast(cpu, in->opb & 15)) {
+        jump_near(cpu, next + in->imm, in->osz);
         LEAVE();
     }
-    cpu->rip = next;
-    cpu->tsc++;
-    cpu->icount++;
-    return; /* Jcc ends its block */
-alu_rr: { /* register-register ALU with a 32/64-bit operand */
-    if (in->mod != 3 || in->osz < 4)
+    NEXT();
+jmp:
+    jump_near(cpu, next + in->imm, in->osz);
+    LEAVE();
+alu_rr: { /* ALU with a 32/64-bit operand, register destination or CMP */
+    if (in->osz < 4)
         goto generic;
     unsigned op = x86_opinfo_table[in->op].arg;
     bool to_rm = in->opd[0] == O_Ev;
-    unsigned dst = to_rm ? in->rm : in->reg, src = to_rm ? in->reg : in->rm;
     uint64_t m = mask_bytes(in->osz);
-    uint64_t a = gpr[dst] & m, b = gpr[src] & m, r;
+    uint64_t a, b, r;
+    if (in->mod == 3) {
+        a = gpr[to_rm ? in->rm : in->reg] & m;
+        b = gpr[to_rm ? in->reg : in->rm] & m;
+    } else if (!to_rm) {
+        b = x86_read(cpu, in->seg, EA(), in->osz);
+        a = gpr[in->reg] & m;
+    } else if (op == 7) {
+        a = x86_read(cpu, in->seg, EA(), in->osz);
+        b = gpr[in->reg] & m;
+    } else {
+        goto generic; /* read-modify-write of memory */
+    }
     int lf;
     switch (op) {
     case 0: r = a + b; lf = LF_ADD; break;
@@ -411,9 +507,70 @@ alu_rr: { /* register-register ALU with a 32/64-bit operand */
     }
     r &= m;
     if (op != 7)
-        gpr[dst] = r;
+        gpr[to_rm ? in->rm : in->reg] = r;
     lf_set(cpu, lf, in->osz, r, a, b);
     cpu->lf.cf_in = 0;
+    NEXT();
+}
+alu_ri: { /* ALU Ev, imm with a 32/64-bit operand: a register, or CMP with memory */
+    if (in->osz < 4)
+        goto generic;
+    unsigned op = x86_opinfo_table[in->op].arg;
+    uint64_t m = mask_bytes(in->osz);
+    uint64_t a, b = in->imm & m, r;
+    if (in->mod == 3)
+        a = gpr[in->rm] & m;
+    else if (op == 7)
+        a = x86_read(cpu, in->seg, EA(), in->osz);
+    else
+        goto generic;
+    int lf;
+    switch (op) {
+    case 0: r = a + b; lf = LF_ADD; break;
+    case 1: r = a | b; lf = LF_LOGIC; break;
+    case 4: r = a & b; lf = LF_LOGIC; break;
+    case 6: r = a ^ b; lf = LF_LOGIC; break;
+    default: r = a - b; lf = LF_SUB; break; /* SUB, CMP */
+    }
+    r &= m;
+    if (op != 7)
+        gpr[in->rm] = r;
+    lf_set(cpu, lf, in->osz, r, a, b);
+    cpu->lf.cf_in = 0;
+    NEXT();
+}
+test_rr: { /* TEST Ev, Gv with a 32/64-bit operand */
+    if (in->osz < 4)
+        goto generic;
+    uint64_t a = in->mod == 3 ? gpr[in->rm] : x86_read(cpu, in->seg, EA(), in->osz);
+    lf_set(cpu, LF_LOGIC, in->osz, a & gpr[in->reg] & mask_bytes(in->osz), 0, 0);
+    NEXT();
+}
+shift_ri: { /* SHL/SHR/SAR of a 32/64-bit register by a non-zero immediate count */
+    unsigned count = (unsigned)in->imm & (in->osz == 8 ? 63 : 31);
+    if (in->osz < 4 || in->mod != 3 || count == 0)
+        goto generic;
+    uint64_t m = mask_bytes(in->osz);
+    uint64_t a = gpr[in->rm] & m, r;
+    int lf;
+    switch (x86_opinfo_table[in->op].arg) {
+    case 4: r = (a << count) & m; lf = LF_SHL; break;
+    case 5: r = a >> count; lf = LF_SHR; break;
+    default: r = (uint64_t)(sext_bytes(a, in->osz) >> count) & m; lf = LF_SAR; break;
+    }
+    gpr[in->rm] = r;
+    lf_set(cpu, lf, in->osz, r, a, count);
+    NEXT();
+}
+imul_rm: { /* IMUL Gd, Ed: the 32-bit two-operand form */
+    if (in->osz != 4)
+        goto generic;
+    uint64_t v = in->mod == 3 ? gpr[in->rm] : x86_read(cpu, in->seg, EA(), 4);
+    int64_t p = (int64_t)(int32_t)(uint32_t)gpr[in->reg] * (int32_t)(uint32_t)v;
+    uint64_t lo = (uint64_t)p & 0xffffffffu;
+    gpr[in->reg] = lo;
+    lf_set(cpu, LF_MUL, 4, lo, 0, 0);
+    cpu->lf.cf_in = p != (int64_t)(int32_t)(uint32_t)lo;
     NEXT();
 }
 generic: {
@@ -428,16 +585,25 @@ generic: {
         cpu->shadow--;
     if (unlikely(cpu->smc)) {
         cpu->smc = false;
-        return;
+        goto block_end;
     }
-    if ((info->attr & A_END) || cpu->next_rip != next || cpu->halted ||
-        cpu->icount >= stop_at || ++in == end)
-        return;
+    if ((info->attr & A_END) || cpu->next_rip != next || cpu->halted)
+        goto block_end;
+    in++;
     DISPATCH();
 }
+block_end: /* cpu->rip is the next instruction to run */
+    if (must_leave_threaded(cpu))
+        return;
+    b = block_find(cpu, code_linear(cpu, cpu->rip));
+    if (!b)
+        return;
+    goto enter;
 #undef DISPATCH
 #undef NEXT
 #undef LEAVE
+#undef EA
+#undef STORE_DONE
 }
 
 uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
@@ -493,8 +659,9 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
         }
         const x86_insn *in = b->insn, *end = b->insn + b->n;
         const uint64_t stop_at = start + budget;
-        if (likely(!cpu->trace_insn && !(cpu->flags & FL_TF) && !cpu->shadow)) {
-            run_block_threaded(cpu, in, end, stop_at);
+        if (likely(!cpu->trace_insn && !(cpu->flags & FL_TF) && !cpu->shadow) &&
+            cpu->icount + b->n <= stop_at) {
+            run_threaded(cpu, b, stop_at);
             continue;
         }
         for (; in < end && cpu->icount < stop_at; in++)

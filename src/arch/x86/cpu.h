@@ -133,7 +133,8 @@ typedef struct x86_tlb_entry {
 } x86_tlb_entry;
 
 /* Decoded blocks (cpu.c): straight-line runs of instructions in one page, keyed by the
- * linear address and the code mode they were decoded for. */
+ * linear address and the code mode they were decoded for. insn[n] is a sentinel record
+ * whose op (X86_OP_COUNT) sends the threaded dispatch to the block's end. */
 #define X86_BLOCK_MAX 32
 #define X86_BLOCK_CACHE 4096
 typedef struct x86_block {
@@ -143,7 +144,7 @@ typedef struct x86_block {
     uint32_t gen;        /* its value when decoded */
     uint8_t mode;        /* code size (16/32/64) it was decoded for */
     uint16_t n;
-    x86_insn insn[X86_BLOCK_MAX];
+    x86_insn insn[X86_BLOCK_MAX + 1];
 } x86_block;
 
 typedef struct x86_exc_info {
