@@ -134,7 +134,7 @@ typedef struct x86_tlb_entry {
 
 /* Decoded blocks (cpu.c): straight-line runs of instructions in one page, keyed by the
  * linear address and the code mode they were decoded for. insn[n] is a sentinel record
- * whose op (X86_OP_COUNT) sends the threaded dispatch to the block's end. */
+ * whose inline form sends the threaded dispatch to the block's end. */
 #define X86_BLOCK_MAX 32
 #define X86_BLOCK_CACHE 4096
 typedef struct x86_block {
@@ -225,6 +225,9 @@ typedef struct x86_cpu {
     x86_tlb_entry tlb[2][3][X86_TLB_SIZE];
     bool tlb_nofill;         /* the last translation must not be cached */
     bool smc;                /* a slow-path write hit a page holding decoded code */
+    /* The block run_threaded counted on entry, and its first rip (cpu.c) */
+    const x86_block *run_block;
+    uint64_t run_rip0;
 
     x86_block *blocks;
 } x86_cpu;
