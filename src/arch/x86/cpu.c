@@ -322,6 +322,7 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
         b->insn[i].fast = fast_form(&b->insn[i], cpu->code_bits);
     memset(&b->insn[n], 0, sizeof b->insn[n]);
     b->insn[n].fast = FAST_end;
+    b->link[0] = b->link[1] = NULL;
     b->lip = lin + 1;
     b->host = host;
     b->genp = genp;
@@ -485,6 +486,10 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     const x86_insn *in, *end;
     const x86_tlb_entry *tlb_r, *tlb_w;
     uint64_t next, ripmask;
+    unsigned link;
+    /* A handler ran or an access left the TLB fast path (MMIO may raise an interrupt or
+     * stop the machine): look at events before the next block. */
+    bool slow = false;
 
 #define DISPATCH()                                                                           \
     do {                                                                                     \
@@ -498,14 +503,14 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
         in++;                                                                                \
         DISPATCH();                                                                          \
     } while (0)
-/* leave the block after this instruction, at cpu->next_rip */
-#define LEAVE()                                                                              \
+/* leave the block after this instruction, at cpu->next_rip, to label */
+#define LEAVE(label)                                                                         \
     do {                                                                                     \
         uint64_t left_ = (uint64_t)(end - in - 1);                                           \
         cpu->icount -= left_;                                                                \
         cpu->tsc -= left_;                                                                   \
         cpu->rip = cpu->next_rip;                                                            \
-        goto l_end;                                                                          \
+        goto label;                                                                          \
     } while (0)
 #define MASK (~0ull >> ((8 - in->osz) * 8)) /* osz 4 or 8 */
 #define RA gpr[in->lreg[0]]
@@ -516,7 +521,12 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     do {                                                                                     \
         uint64_t off_ = EA();                                                                \
         const uint8_t *p_ = tlb_fast(tlb_r, off_, (size));                                   \
-        v = p_ ? x86_ld(p_, (size)) : x86_read(cpu, in->seg, off_, (size));                  \
+        if (likely(p_ != NULL)) {                                                            \
+            v = x86_ld(p_, (size));                                                          \
+        } else {                                                                             \
+            slow = true;                                                                     \
+            v = x86_read(cpu, in->seg, off_, (size));                                        \
+        }                                                                                    \
     } while (0)
 #define STOREM(v)                                                                            \
     do {                                                                                     \
@@ -525,11 +535,12 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
         if (likely(p_ != NULL)) {                                                            \
             x86_st(p_, in->osz, (v));                                                        \
         } else {                                                                             \
+            slow = true;                                                                     \
             x86_write(cpu, in->seg, off_, in->osz, (v));                                     \
             if (unlikely(cpu->smc)) { /* the store hit decoded code: re-validate */          \
                 cpu->smc = false;                                                            \
                 cpu->next_rip = next;                                                        \
-                LEAVE();                                                                     \
+                LEAVE(l_exit);                                                               \
             }                                                                                \
         }                                                                                    \
     } while (0)
@@ -558,7 +569,8 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     l_jcc##cc:                                                                               \
         if (x86_cond_fast(cpu, cc)) {                                                        \
             jump_near(cpu, next + in->imm, in->osz);                                         \
-            LEAVE();                                                                         \
+            link = 0;                                                                        \
+            LEAVE(l_chain);                                                                  \
         }                                                                                    \
         NEXT();
 
@@ -658,7 +670,8 @@ JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
 l_jmp:
     jump_near(cpu, next + in->imm, in->osz);
-    LEAVE();
+    link = 0;
+    LEAVE(l_chain);
 l_generic: {
     const x86_opinfo *info = &x86_opinfo_table[in->op];
     uint64_t left = (uint64_t)(end - in); /* this one and the rest: not yet retired */
@@ -666,6 +679,7 @@ l_generic: {
     cpu->tsc -= left;
     cpu->run_block = NULL;
     cpu->next_rip = next;
+    slow = true;
     if ((info->attr & A_PRIV) && cpu->cpl != 0)
         x86_fault(cpu, EXC_GP, 0);
     handlers[in->op](cpu, in);
@@ -676,17 +690,44 @@ l_generic: {
         cpu->shadow--;
     if (unlikely(cpu->smc)) {
         cpu->smc = false;
-        goto l_end;
+        goto l_exit;
     }
     if ((info->attr & A_END) || cpu->next_rip != next || cpu->halted)
-        goto l_end;
+        goto l_exit;
     cpu->icount += left - 1;
     cpu->tsc += left - 1;
     cpu->run_block = b;
     in++;
     DISPATCH();
 }
-l_end: /* cpu->rip is the next instruction to run */
+l_end: /* the block ran to its end */
+    link = 1;
+l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or the end */
+    if (unlikely(slow | cpu->m->stop))
+        goto l_exit;
+    /* Nothing but inline forms ran since the last full lookup, so mode and mappings are
+     * unchanged: a block in the same page that was linked here is still mapped alike. */
+    uint64_t lin = code_linear(cpu, cpu->rip), here = b->lip - 1;
+    bool same_page = ((lin ^ here) >> 12) == 0;
+    x86_block *t = b->link[link];
+    if (likely(t && same_page && t->lip == lin + 1 &&
+               t->host == b->host - (here & 0xfff) + (lin & 0xfff) && *t->genp == t->gen &&
+               t->mode == b->mode)) {
+        b = t;
+        goto enter;
+    }
+    t = block_find(cpu, lin);
+    if (!t) {
+        cpu->run_block = NULL;
+        return;
+    }
+    if (same_page)
+        b->link[link] = t;
+    b = t;
+    goto enter;
+}
+l_exit: /* after a handler, SMC or a slow access: events first, then the full lookup */
+    slow = false;
     if (must_leave_threaded(cpu)) {
         cpu->run_block = NULL;
         return;

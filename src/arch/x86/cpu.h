@@ -144,6 +144,9 @@ typedef struct x86_block {
     uint32_t gen;        /* its value when decoded */
     uint8_t mode;        /* code size (16/32/64) it was decoded for */
     uint16_t n;
+    /* Successors in the same page, as last found: [0] an inline jump's target, [1] the
+     * fall-through at the end (validated on use, cpu.c run_threaded) */
+    struct x86_block *link[2];
     x86_insn insn[X86_BLOCK_MAX + 1];
 } x86_block;
 
