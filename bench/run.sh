@@ -36,15 +36,27 @@ say() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 qemu_x86=qemu-system-x86_64
-for tool in "$qemu" "$qemu_x86" riscv64-unknown-elf-gcc cpio gzip hyperfine cc objcopy; do
+# Only what the selected sections use is required (an x86-only run needs no RISC-V images).
+riscv=false
+for s in installer workload linux startup; do want $s && riscv=true; done
+tools=(cc objcopy)
+$riscv && tools+=("$qemu" riscv64-unknown-elf-gcc cpio gzip)
+want startup && tools+=(hyperfine)
+{ want x86workload || want x86installer; } && tools+=("$qemu_x86")
+want x86installer && tools+=(cpio gzip)
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run scripts/setup-deps.sh bench)"
 done
-for f in linux initrd.gz fw_dynamic.bin busybox; do
-    [ -s "$cache/$f" ] || die "$cache/$f missing (run scripts/fetch-guests.sh)"
-done
-for f in linux initrd.gz busybox; do
-    [ -s "$cache_x86/$f" ] || die "$cache_x86/$f missing (run scripts/fetch-guests.sh)"
-done
+if $riscv; then
+    for f in linux initrd.gz fw_dynamic.bin busybox; do
+        [ -s "$cache/$f" ] || die "$cache/$f missing (run scripts/fetch-guests.sh)"
+    done
+fi
+if want x86installer; then
+    for f in linux initrd.gz busybox; do
+        [ -s "$cache_x86/$f" ] || die "$cache_x86/$f missing (run scripts/fetch-guests.sh)"
+    done
+fi
 
 say "building vm-cli"
 make -C "$root" -s -j2 all >&2 || die "building vm-cli failed"
@@ -59,16 +71,18 @@ mkdir -p "$work/data" "$work/logs" "$here/results"
 # ---- Build the helpers and guests ----
 cc -O2 -Wall -Wextra -o "$work/milestones" "$here/milestones.c"
 
-RVCC=riscv64-unknown-elf-gcc
-RVFLAGS=(-O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -nostdlib -ffreestanding -Wall -Wextra)
-NOWARN=()
-if $RVCC -Wl,--no-warn-rwx-segments -Wl,--help >/dev/null 2>&1; then NOWARN=(-Wl,--no-warn-rwx-segments); fi
 w=$here/workload
-$RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -DBENCH_ITERS="$iters" -T "$w/metal.ld" \
-    -o "$work/bench.elf" "$w/metal.c" "$w/mix.c" -lgcc
-$RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -T "$w/metal.ld" -o "$work/tiny.elf" "$w/tiny.S"
-$RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -static -DBENCH_ITERS="$iters" \
-    -o "$work/bench-linux" "$w/linux.c" "$w/mix.c" -lgcc
+if $riscv; then
+    RVCC=riscv64-unknown-elf-gcc
+    RVFLAGS=(-O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -nostdlib -ffreestanding -Wall -Wextra)
+    NOWARN=()
+    if $RVCC -Wl,--no-warn-rwx-segments -Wl,--help >/dev/null 2>&1; then NOWARN=(-Wl,--no-warn-rwx-segments); fi
+    $RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -DBENCH_ITERS="$iters" -T "$w/metal.ld" \
+        -o "$work/bench.elf" "$w/metal.c" "$w/mix.c" -lgcc
+    $RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -T "$w/metal.ld" -o "$work/tiny.elf" "$w/tiny.S"
+    $RVCC "${RVFLAGS[@]}" "${NOWARN[@]}" -static -DBENCH_ITERS="$iters" \
+        -o "$work/bench-linux" "$w/linux.c" "$w/mix.c" -lgcc
+fi
 
 # The same workload bare-metal on x86_64: a flat Multiboot image for QEMU's pc and vm's.
 gcc -O2 -m64 -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -mno-red-zone \
@@ -78,6 +92,7 @@ gcc -O2 -m64 -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -mno-red-zone \
 objcopy -O binary "$work/bench-x86.elf" "$work/bench-x86.bin"
 
 # Initramfs: busybox, the workload as /bench, and an /init that times it between markers.
+if $riscv; then
 rm -rf "$work/root"
 mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/dev"
 cp "$cache/busybox" "$work/root/bin/busybox"
@@ -94,6 +109,7 @@ poweroff -f
 INIT
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -6) >"$work/bench-initrd.gz"
+fi
 
 # amd64 initramfs: busybox and an /init that says when the shell is up, then powers off.
 rm -rf "$work/root-x86"
@@ -342,7 +358,7 @@ load=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
     echo "- vm: commit $commit${dirty:+ with uncommitted changes in src/}"
-    echo "- QEMU: $($qemu --version | head -n 1)"
+    ! $riscv || echo "- QEMU: $($qemu --version | head -n 1)"
     echo "- Runs: $runs per emulator, alternating; sections: $only; workload: $iters iterations${insns:+, $insns instructions}${metal_sum:+, checksum $metal_sum (identical in both)}"
     [ -z "$x86_insns" ] || echo "- x86_64 workload: $x86_insns instructions, checksum $x86_sum (identical in both); QEMU: $($qemu_x86 --version | head -n 1)"
     echo "- Load average (1, 5, 15 min) at the start: $load0; at the end: $load"

@@ -210,6 +210,94 @@ static void trace_insn(x86_cpu *cpu, const x86_insn *in)
             (unsigned long long)cpu->rip, text);
 }
 
+static bool is_jcc(unsigned op)
+{
+    return (op >= X86_OP_JO_Jb && op <= X86_OP_JG_Jb) ||
+           (op >= X86_OP_JO_Jz && op <= X86_OP_JG_Jz);
+}
+
+/* The inline forms of the threaded runner, chosen per instruction when its block is
+ * built (x86_insn.fast); everything else runs through its handler (generic). Register
+ * forms take their registers from lreg[0] (destination / first operand) and lreg[1];
+ * memory forms are chosen only in 64-bit mode with a base-0 segment (not FS/GS), where
+ * a TLB hit needs no segment check. All have a 32/64-bit operand. */
+#define X86_FAST_FORMS(X)                                                                    \
+    X(generic) X(end)                                                                        \
+    X(mov_rr) X(mov_ri) X(load) X(store) X(store_imm) X(movzx_r) X(movzx_m8) X(movzx_m16)  \
+    X(lea)                                                                                   \
+    X(add_rr) X(or_rr) X(and_rr) X(sub_rr) X(xor_rr) X(cmp_rr) X(test_rr)                  \
+    X(add_rm) X(or_rm) X(and_rm) X(sub_rm) X(xor_rm) X(cmp_rm)                             \
+    X(add_ri) X(or_ri) X(and_ri) X(sub_ri) X(xor_ri) X(cmp_ri)                             \
+    X(cmp_mr) X(cmp_mi) X(test_mr)                                                          \
+    X(shl_ri) X(shr_ri) X(sar_ri) X(imul32_r) X(imul32_m)                                   \
+    X(jcc0) X(jcc1) X(jcc2) X(jcc3) X(jcc4) X(jcc5) X(jcc6) X(jcc7)                        \
+    X(jcc8) X(jcc9) X(jcc10) X(jcc11) X(jcc12) X(jcc13) X(jcc14) X(jcc15) X(jmp)
+
+#define X86_FAST_ENUM(name) FAST_##name,
+enum { X86_FAST_FORMS(X86_FAST_ENUM) FAST_COUNT };
+#undef X86_FAST_ENUM
+
+/* ALU sub-operation (opcodes.def arg) → its form, for ADD OR AND SUB XOR CMP */
+static uint8_t alu_form(unsigned arg, uint8_t add_form)
+{
+    static const int8_t order[8] = { 0, 1, -1, -1, 2, 3, 4, 5 };
+    return order[arg & 7] < 0 ? FAST_generic : (uint8_t)(add_form + order[arg & 7]);
+}
+
+static uint8_t fast_form(const x86_insn *in, int mode)
+{
+    unsigned op = in->op, arg = x86_opinfo_table[op].arg;
+    if (is_jcc(op))
+        return (uint8_t)(FAST_jcc0 + (in->opb & 15));
+    if (op == X86_OP_JMP_Jb || op == X86_OP_JMP_Jz)
+        return FAST_jmp;
+    if (in->osz < 4 || in->lock)
+        return FAST_generic;
+    bool reg = in->has_modrm && in->mod == 3;
+    bool mem = in->has_modrm && in->mod != 3 && mode == 64 && in->seg != SEG_FS &&
+               in->seg != SEG_GS;
+    switch (op) {
+    case X86_OP_MOV_EvGv: case X86_OP_MOV_GvEv:
+        return reg ? FAST_mov_rr : !mem ? FAST_generic
+               : op == X86_OP_MOV_EvGv ? FAST_store : FAST_load;
+    case X86_OP_MOV_EvIz:
+        return reg ? FAST_mov_ri : mem ? FAST_store_imm : FAST_generic;
+    case X86_OP_MOV_ZvIv:
+        return FAST_mov_ri;
+    case X86_OP_MOVZX_GvEb: case X86_OP_MOVZX_GvEw:
+        return reg ? FAST_movzx_r : !mem ? FAST_generic
+               : op == X86_OP_MOVZX_GvEb ? FAST_movzx_m8 : FAST_movzx_m16;
+    case X86_OP_LEA:
+        return FAST_lea;
+    case X86_OP_ADD_EvGv: case X86_OP_OR_EvGv: case X86_OP_AND_EvGv: case X86_OP_SUB_EvGv:
+    case X86_OP_XOR_EvGv: case X86_OP_CMP_EvGv:
+        return reg ? alu_form(arg, FAST_add_rr)
+               : mem && arg == 7 ? FAST_cmp_mr : FAST_generic;
+    case X86_OP_ADD_GvEv: case X86_OP_OR_GvEv: case X86_OP_AND_GvEv: case X86_OP_SUB_GvEv:
+    case X86_OP_XOR_GvEv: case X86_OP_CMP_GvEv:
+        return reg ? alu_form(arg, FAST_add_rr) : mem ? alu_form(arg, FAST_add_rm)
+               : FAST_generic;
+    case X86_OP_ADD_EvIb: case X86_OP_OR_EvIb: case X86_OP_AND_EvIb: case X86_OP_SUB_EvIb:
+    case X86_OP_XOR_EvIb: case X86_OP_CMP_EvIb: case X86_OP_ADD_EvIz: case X86_OP_OR_EvIz:
+    case X86_OP_AND_EvIz: case X86_OP_SUB_EvIz: case X86_OP_XOR_EvIz: case X86_OP_CMP_EvIz:
+        return reg ? alu_form(arg, FAST_add_ri)
+               : mem && arg == 7 ? FAST_cmp_mi : FAST_generic;
+    case X86_OP_TEST_EvGv:
+        return reg ? FAST_test_rr : mem ? FAST_test_mr : FAST_generic;
+    case X86_OP_SHL_EvIb: case X86_OP_SHR_EvIb: case X86_OP_SAR_EvIb:
+        if (!reg || (in->imm & (in->osz == 8 ? 63 : 31)) == 0)
+            return FAST_generic; /* a zero count leaves the flags alone */
+        return op == X86_OP_SHL_EvIb ? FAST_shl_ri : op == X86_OP_SHR_EvIb ? FAST_shr_ri
+                                                                          : FAST_sar_ri;
+    case X86_OP_IMUL_GvEv:
+        if (in->osz != 4)
+            return FAST_generic;
+        return reg ? FAST_imul32_r : mem ? FAST_imul32_m : FAST_generic;
+    default:
+        return FAST_generic;
+    }
+}
+
 /* Build a block at rip whose first byte is at host. n = 0 if the first instruction does
  * not fit the page or the page is not RAM (the caller then runs it uncached). */
 static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
@@ -232,9 +320,16 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
             break;
         n++;
         off += in->len;
-        if (x86_opinfo_table[in->op].attr & A_END)
+        /* A not-taken Jcc goes on in the block (the threaded runner leaves it where one
+         * is taken); other transfers and mode changes end it. */
+        if ((x86_opinfo_table[in->op].attr & A_END) && !is_jcc(in->op))
             break;
     }
+    for (unsigned i = 0; i < n; i++)
+        b->insn[i].fast = fast_form(&b->insn[i], cpu->code_bits);
+    memset(&b->insn[n], 0, sizeof b->insn[n]);
+    b->insn[n].fast = FAST_end;
+    b->link[0] = b->link[1] = NULL;
     b->lip = lin + 1;
     b->host = host;
     b->genp = genp;
@@ -313,129 +408,296 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
     return !(info->attr & A_END) && cpu->next_rip == next && !cpu->halted;
 }
 
-
-/* Threaded dispatch over a decoded block (the RISC-V interp.c design): one indirect jump
- * per instruction through a label table; the hottest integer forms run inline, the rest
- * through their handler. Used when no per-instruction work is pending (no trace, no
- * single-step, no interrupt shadow); those cases take exec_insn. */
-static void run_block_threaded(x86_cpu *cpu, const x86_insn *in, const x86_insn *end,
-                               uint64_t stop_at)
+/* The block for linear address lin when it is decoded and still valid: its page is
+ * executable through the TLB at the same host address, not written since, and in the
+ * same code size. NULL sends the run loop to its slow path (fill, build, uncached). */
+static inline x86_block *block_find(x86_cpu *cpu, uint64_t lin)
 {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverride-init"
-    static const void *const labels[X86_OP_COUNT] = {
-        [0 ... X86_OP_COUNT - 1] = &&generic,
-        [X86_OP_MOV_GvEv] = &&mov_load,   [X86_OP_MOV_EvGv] = &&mov_store,
-        [X86_OP_LEA] = &&lea,
-        [X86_OP_JO_Jb] = &&jcc,  [X86_OP_JNO_Jb] = &&jcc, [X86_OP_JB_Jb] = &&jcc,
-        [X86_OP_JAE_Jb] = &&jcc, [X86_OP_JE_Jb] = &&jcc,  [X86_OP_JNE_Jb] = &&jcc,
-        [X86_OP_JBE_Jb] = &&jcc, [X86_OP_JA_Jb] = &&jcc,  [X86_OP_JS_Jb] = &&jcc,
-        [X86_OP_JNS_Jb] = &&jcc, [X86_OP_JP_Jb] = &&jcc,  [X86_OP_JNP_Jb] = &&jcc,
-        [X86_OP_JL_Jb] = &&jcc,  [X86_OP_JGE_Jb] = &&jcc, [X86_OP_JLE_Jb] = &&jcc,
-        [X86_OP_JG_Jb] = &&jcc,
-        [X86_OP_JO_Jz] = &&jcc,  [X86_OP_JNO_Jz] = &&jcc, [X86_OP_JB_Jz] = &&jcc,
-        [X86_OP_JAE_Jz] = &&jcc, [X86_OP_JE_Jz] = &&jcc,  [X86_OP_JNE_Jz] = &&jcc,
-        [X86_OP_JBE_Jz] = &&jcc, [X86_OP_JA_Jz] = &&jcc,  [X86_OP_JS_Jz] = &&jcc,
-        [X86_OP_JNS_Jz] = &&jcc, [X86_OP_JP_Jz] = &&jcc,  [X86_OP_JNP_Jz] = &&jcc,
-        [X86_OP_JL_Jz] = &&jcc,  [X86_OP_JGE_Jz] = &&jcc, [X86_OP_JLE_Jz] = &&jcc,
-        [X86_OP_JG_Jz] = &&jcc,
-        [X86_OP_ADD_EvGv] = &&alu_rr, [X86_OP_ADD_GvEv] = &&alu_rr,
-        [X86_OP_SUB_EvGv] = &&alu_rr, [X86_OP_SUB_GvEv] = &&alu_rr,
-        [X86_OP_AND_EvGv] = &&alu_rr, [X86_OP_AND_GvEv] = &&alu_rr,
-        [X86_OP_OR_EvGv] = &&alu_rr,  [X86_OP_OR_GvEv] = &&alu_rr,
-        [X86_OP_XOR_EvGv] = &&alu_rr, [X86_OP_XOR_GvEv] = &&alu_rr,
-        [X86_OP_CMP_EvGv] = &&alu_rr, [X86_OP_CMP_GvEv] = &&alu_rr,
-    };
-#pragma GCC diagnostic pop
+    const uint8_t *host = x86_tlb_hit(cpu, cpu->cpl == 3, ACC_X, lin, 1);
+    x86_block *b = &cpu->blocks[(lin ^ (lin >> 12)) & (X86_BLOCK_CACHE - 1)];
+    if (likely(host && b->lip == lin + 1 && b->host == host && *b->genp == b->gen &&
+               b->mode == cpu->code_bits))
+        return b;
+    return NULL;
+}
+
+/* Work for the run loop between blocks: an interrupt to look at, HLT, a stop request,
+ * an exception reported to the test hook, or per-instruction work that the threaded
+ * runner does not do (single-step, an interrupt shadow). */
+static inline bool must_leave_threaded(const x86_cpu *cpu)
+{
+    return unlikely(cpu->nmi_pending | cpu->intr_line | cpu->halted | (cpu->shadow != 0) |
+                    cpu->exc.pending | cpu->m->stop) ||
+           (cpu->flags & FL_TF);
+}
+
+/* 64-bit near branch target: the common canonical case inline (SDM Vol.2 JMP: #GP(0) if
+ * not canonical), everything else through x86_jump_near. */
+static inline void jump_near(x86_cpu *cpu, uint64_t target, unsigned osz)
+{
+    if (likely(cpu->code_bits == 64 && osz == 8 &&
+               ((target >> 47) == 0 || (target >> 47) == 0x1ffff)))
+        cpu->next_rip = target;
+    else
+        x86_jump_near(cpu, target, osz);
+}
+
+/* x86_ea with the end of the instruction given (the threaded runner keeps it local). */
+static inline uint64_t ea_next(const x86_cpu *cpu, const x86_insn *in, uint64_t next)
+{
+    uint64_t a = (uint64_t)in->disp;
+    if (in->riprel)
+        a += next;
+    if (in->base != X86_NOREG)
+        a += cpu->gpr[in->base];
+    if (in->index != X86_NOREG)
+        a += cpu->gpr[in->index] << in->scale;
+    return a & mask_bytes(in->asz);
+}
+
+/* A fault unwound out of run_threaded, which counts a block's instructions as retired
+ * when it enters it: take back those from the faulting one (cpu->rip) on. */
+static void uncount_block_rest(x86_cpu *cpu)
+{
+    const x86_block *b = cpu->run_block;
+    uint64_t rip = cpu->run_rip0, mask = b->mode == 64 ? ~0ull : 0xffffffffull;
+    unsigned k = 0;
+    while (k < b->n && rip != cpu->rip)
+        rip = (rip + b->insn[k++].len) & mask;
+    cpu->icount -= b->n - k;
+    cpu->tsc -= b->n - k;
+    cpu->run_block = NULL;
+}
+
+/* The TLB hit for a 64-bit-mode access through a base-0 segment: a canonical offset
+ * (48-bit; anything else takes the full path) inside one page. */
+static inline uint8_t *tlb_fast(const x86_tlb_entry *tlb, uint64_t off, unsigned size)
+{
+    uint64_t vpn = off >> 12;
+    const x86_tlb_entry *e = &tlb[vpn & (X86_TLB_SIZE - 1)];
+    if (likely(e->tag == vpn + 1 && (off & 0xfff) <= 4096 - size &&
+               ((off + (1ull << 47)) >> 48) == 0))
+        return (uint8_t *)(uintptr_t)(off + e->addend);
+    return NULL;
+}
+
+/* Threaded dispatch over decoded blocks (the RISC-V interp.c design): one indirect jump
+ * per instruction through a label table indexed by the inline form chosen at build
+ * time, so an operation, its operand size check and its condition are not re-decided
+ * per execution; the rest runs through its handler. At a block's end the next block is
+ * looked up here and entered directly (chaining), so the run loop is only reentered for
+ * events, misses and the last instructions of the budget. Entered only when no
+ * per-instruction work is pending (no trace, no single-step, no interrupt shadow);
+ * those cases take exec_insn.
+ *
+ * Counting: a block's instructions are counted (icount, tsc) on entry, and the ones not
+ * run are taken back where it is left early (a taken Jcc inside it, a transfer or SMC in
+ * a handler, a fault: uncount_block_rest). Handlers run with the exact counts.
+ * Only cpu->rip is kept current per instruction (faults restart there); next_rip is
+ * set for handlers and transfers. */
+static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
+{
+#define X86_FAST_LABEL(name) [FAST_##name] = &&l_##name,
+    static const void *const labels[FAST_COUNT] = { X86_FAST_FORMS(X86_FAST_LABEL) };
+#undef X86_FAST_LABEL
     uint64_t *const gpr = cpu->gpr;
-    uint64_t next;
+    const x86_insn *in, *end;
+    const x86_tlb_entry *tlb_r, *tlb_w;
+    uint64_t next, ripmask;
+    unsigned link;
+    /* A handler ran or an access left the TLB fast path (MMIO may raise an interrupt or
+     * stop the machine): look at events before the next block. */
+    bool slow = false;
 
 #define DISPATCH()                                                                           \
     do {                                                                                     \
-        next = cpu->rip + in->len;                                                           \
-        if (cpu->code_bits != 64)                                                            \
-            next &= 0xffffffffu;                                                             \
-        cpu->next_rip = next;                                                                \
-        goto *labels[in->op];                                                                \
+        next = (cpu->rip + in->len) & ripmask;                                               \
+        goto *labels[in->fast];                                                              \
     } while (0)
-/* retire the instruction and go on with the next one of the block */
+/* go on with the next instruction of the block */
 #define NEXT()                                                                               \
     do {                                                                                     \
         cpu->rip = next;                                                                     \
-        cpu->tsc++;                                                                          \
-        if (++cpu->icount >= stop_at || ++in == end)                                         \
-            return;                                                                          \
+        in++;                                                                                \
         DISPATCH();                                                                          \
     } while (0)
-/* retire a taken transfer: the block ends */
-#define LEAVE()                                                                              \
+/* leave the block after this instruction, at cpu->next_rip, to label */
+#define LEAVE(label)                                                                         \
     do {                                                                                     \
+        uint64_t left_ = (uint64_t)(end - in - 1);                                           \
+        cpu->icount -= left_;                                                                \
+        cpu->tsc -= left_;                                                                   \
         cpu->rip = cpu->next_rip;                                                            \
-        cpu->tsc++;                                                                          \
-        cpu->icount++;                                                                       \
-        return;                                                                              \
+        goto label;                                                                          \
     } while (0)
+#define MASK (~0ull >> ((8 - in->osz) * 8)) /* osz 4 or 8 */
+#define RA gpr[in->lreg[0]]
+#define RB gpr[in->lreg[1]]
+#define EA() ea_next(cpu, in, next)
+/* v = the memory operand (size bytes) */
+#define LOADM(v, size)                                                                       \
+    do {                                                                                     \
+        uint64_t off_ = EA();                                                                \
+        const uint8_t *p_ = tlb_fast(tlb_r, off_, (size));                                   \
+        if (likely(p_ != NULL)) {                                                            \
+            v = x86_ld(p_, (size));                                                          \
+        } else {                                                                             \
+            slow = true;                                                                     \
+            v = x86_read(cpu, in->seg, off_, (size));                                        \
+        }                                                                                    \
+    } while (0)
+#define STOREM(v)                                                                            \
+    do {                                                                                     \
+        uint64_t off_ = EA();                                                                \
+        uint8_t *p_ = tlb_fast(tlb_w, off_, in->osz);                                        \
+        if (likely(p_ != NULL)) {                                                            \
+            x86_st(p_, in->osz, (v));                                                        \
+        } else {                                                                             \
+            slow = true;                                                                     \
+            x86_write(cpu, in->seg, off_, in->osz, (v));                                     \
+            if (unlikely(cpu->smc)) { /* the store hit decoded code: re-validate */          \
+                cpu->smc = false;                                                            \
+                cpu->next_rip = next;                                                        \
+                LEAVE(l_exit);                                                               \
+            }                                                                                \
+        }                                                                                    \
+    } while (0)
+#define FLAGS(kind, r, a, b)                                                                 \
+    do {                                                                                     \
+        lf_set(cpu, (kind), in->osz, (r), (a), (b));                                           \
+        cpu->lf.cf_in = 0;                                                                   \
+    } while (0)
+/* ALU forms: a op b, flags, and the result to RA unless CMP */
+#define ALU(name, form, expr, kind, A, B, write)                                             \
+    l_##name##_##form: {                                                                     \
+        uint64_t m = MASK, a, b;                                                             \
+        A;                                                                                   \
+        B;                                                                                   \
+        uint64_t r = (expr) & m;                                                             \
+        if (write)                                                                           \
+            RA = r;                                                                          \
+        FLAGS(kind, r, a, b);                                                                \
+        NEXT();                                                                              \
+    }
+#define ALU_FORMS(name, expr, kind, write)                                                   \
+    ALU(name, rr, expr, kind, a = RA & m, b = RB & m, write)                                \
+    ALU(name, rm, expr, kind, a = RA & m, LOADM(b, in->osz), write)                         \
+    ALU(name, ri, expr, kind, a = RA & m, b = in->imm & m, write)
+#define JCC(cc)                                                                              \
+    l_jcc##cc:                                                                               \
+        if (x86_cond_fast(cpu, cc)) {                                                        \
+            jump_near(cpu, next + in->imm, in->osz);                                         \
+            link = 0;                                                                        \
+            LEAVE(l_chain);                                                                  \
+        }                                                                                    \
+        NEXT();
 
+enter:
+    /* Count the block on entry if it fits the budget whole; else the run loop runs it. */
+    if (cpu->icount + b->n > stop_at) {
+        cpu->run_block = NULL;
+        return;
+    }
+    cpu->icount += b->n;
+    cpu->tsc += b->n;
+    cpu->run_block = b;
+    cpu->run_rip0 = cpu->rip;
+    ripmask = b->mode == 64 ? ~0ull : 0xffffffffull;
+    tlb_r = cpu->tlb[cpu->cpl == 3][ACC_R];
+    tlb_w = cpu->tlb[cpu->cpl == 3][ACC_W];
+    in = b->insn;
+    end = in + b->n;
     DISPATCH();
 
-mov_load: /* MOV Gv, Ev with a 32/64-bit operand */
-    if (in->osz < 4)
-        goto generic;
-    if (in->mod == 3)
-        gpr[in->reg] = gpr[in->rm] & mask_bytes(in->osz);
-    else
-        gpr[in->reg] = x86_read(cpu, in->seg, x86_ea(cpu, in), in->osz);
+l_mov_rr:
+    RA = RB & MASK;
     NEXT();
-mov_store:
-    if (in->osz < 4)
-        goto generic;
-    if (in->mod == 3) {
-        gpr[in->rm] = gpr[in->reg] & mask_bytes(in->osz);
-    } else {
-        x86_write(cpu, in->seg, x86_ea(cpu, in), in->osz, gpr[in->reg]);
-        if (unlikely(cpu->smc)) {
-            cpu->smc = false;
-            LEAVE();
-        }
-    }
+l_mov_ri: /* the immediate is sign-extended to 64 bits at decode */
+    RA = in->imm & MASK;
     NEXT();
-lea:
-    reg_set(cpu, in->reg, in->osz, true, x86_ea(cpu, in));
+l_load:
+    LOADM(RA, in->osz);
     NEXT();
-jcc:
-    if (x86_cond(cpu, x86_opinfo_table[in->op].arg)) {
-        x86_jump_near(cpu, next + in->imm, in->osz);
-        LEAVE();
-    }
-    cpu->rip = next;
-    cpu->tsc++;
-    cpu->icount++;
-    return; /* Jcc ends its block */
-alu_rr: { /* register-register ALU with a 32/64-bit operand */
-    if (in->mod != 3 || in->osz < 4)
-        goto generic;
-    unsigned op = x86_opinfo_table[in->op].arg;
-    bool to_rm = in->opd[0] == O_Ev;
-    unsigned dst = to_rm ? in->rm : in->reg, src = to_rm ? in->reg : in->rm;
-    uint64_t m = mask_bytes(in->osz);
-    uint64_t a = gpr[dst] & m, b = gpr[src] & m, r;
-    int lf;
-    switch (op) {
-    case 0: r = a + b; lf = LF_ADD; break;
-    case 1: r = a | b; lf = LF_LOGIC; break;
-    case 4: r = a & b; lf = LF_LOGIC; break;
-    case 6: r = a ^ b; lf = LF_LOGIC; break;
-    default: r = a - b; lf = LF_SUB; break; /* SUB, CMP */
-    }
-    r &= m;
-    if (op != 7)
-        gpr[dst] = r;
-    lf_set(cpu, lf, in->osz, r, a, b);
-    cpu->lf.cf_in = 0;
+l_store:
+    STOREM(RB);
+    NEXT();
+l_store_imm:
+    STOREM(in->imm);
+    NEXT();
+l_movzx_r:
+    RA = reg_get(cpu, in->lreg[1], in->osize[1], in->rex != 0);
+    NEXT();
+l_movzx_m8:
+    LOADM(RA, 1);
+    NEXT();
+l_movzx_m16:
+    LOADM(RA, 2);
+    NEXT();
+l_lea:
+    RA = EA() & MASK;
+    NEXT();
+ALU_FORMS(add, a + b, LF_ADD, true)
+ALU_FORMS(or, a | b, LF_LOGIC, true)
+ALU_FORMS(and, a & b, LF_LOGIC, true)
+ALU_FORMS(sub, a - b, LF_SUB, true)
+ALU_FORMS(xor, a ^ b, LF_LOGIC, true)
+ALU_FORMS(cmp, a - b, LF_SUB, false)
+ALU(cmp, mr, a - b, LF_SUB, LOADM(a, in->osz), b = RB & m, false)
+ALU(cmp, mi, a - b, LF_SUB, LOADM(a, in->osz), b = in->imm & m, false)
+l_test_rr:
+    lf_set(cpu, LF_LOGIC, in->osz, RA & RB & MASK, 0, 0);
+    NEXT();
+l_test_mr: {
+    uint64_t a;
+    LOADM(a, in->osz);
+    lf_set(cpu, LF_LOGIC, in->osz, a & RB & MASK, 0, 0);
     NEXT();
 }
-generic: {
+l_shl_ri: { /* the count is not 0 (fast_form) */
+    uint64_t m = MASK, a = RA & m, c = in->imm & (in->osz * 8u - 1);
+    RA = (a << c) & m;
+    lf_set(cpu, LF_SHL, in->osz, RA, a, c);
+    NEXT();
+}
+l_shr_ri: {
+    uint64_t m = MASK, a = RA & m, c = in->imm & (in->osz * 8u - 1);
+    RA = a >> c;
+    lf_set(cpu, LF_SHR, in->osz, RA, a, c);
+    NEXT();
+}
+l_sar_ri: {
+    uint64_t m = MASK, a = RA & m, c = in->imm & (in->osz * 8u - 1);
+    RA = (uint64_t)(sext_bytes(a, in->osz) >> c) & m;
+    lf_set(cpu, LF_SAR, in->osz, RA, a, c);
+    NEXT();
+}
+l_imul32_r: {
+    uint64_t v = RB;
+    goto imul32;
+l_imul32_m:
+    LOADM(v, 4);
+imul32:;
+    int64_t p = (int64_t)(int32_t)(uint32_t)RA * (int32_t)(uint32_t)v;
+    uint64_t lo = (uint64_t)p & 0xffffffffu;
+    RA = lo;
+    lf_set(cpu, LF_MUL, 4, lo, 0, 0);
+    cpu->lf.cf_in = p != (int64_t)(int32_t)(uint32_t)lo;
+    NEXT();
+}
+JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
+JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
+l_jmp:
+    jump_near(cpu, next + in->imm, in->osz);
+    link = 0;
+    LEAVE(l_chain);
+l_generic: {
     const x86_opinfo *info = &x86_opinfo_table[in->op];
+    uint64_t left = (uint64_t)(end - in); /* this one and the rest: not yet retired */
+    cpu->icount -= left;
+    cpu->tsc -= left;
+    cpu->run_block = NULL;
+    cpu->next_rip = next;
+    slow = true;
     if ((info->attr & A_PRIV) && cpu->cpl != 0)
         x86_fault(cpu, EXC_GP, 0);
     handlers[in->op](cpu, in);
@@ -446,16 +708,67 @@ generic: {
         cpu->shadow--;
     if (unlikely(cpu->smc)) {
         cpu->smc = false;
-        return;
+        goto l_exit;
     }
-    if ((info->attr & A_END) || cpu->next_rip != next || cpu->halted ||
-        cpu->icount >= stop_at || ++in == end)
-        return;
+    if ((info->attr & A_END) || cpu->next_rip != next || cpu->halted)
+        goto l_exit;
+    cpu->icount += left - 1;
+    cpu->tsc += left - 1;
+    cpu->run_block = b;
+    in++;
     DISPATCH();
 }
+l_end: /* the block ran to its end */
+    link = 1;
+l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or the end */
+    if (unlikely(slow | cpu->m->stop))
+        goto l_exit;
+    /* Nothing but inline forms ran since the last full lookup, so mode and mappings are
+     * unchanged: a block in the same page that was linked here is still mapped alike. */
+    uint64_t lin = code_linear(cpu, cpu->rip), here = b->lip - 1;
+    bool same_page = ((lin ^ here) >> 12) == 0;
+    x86_block *t = b->link[link];
+    if (likely(t && same_page && t->lip == lin + 1 &&
+               t->host == b->host - (here & 0xfff) + (lin & 0xfff) && *t->genp == t->gen &&
+               t->mode == b->mode)) {
+        b = t;
+        goto enter;
+    }
+    t = block_find(cpu, lin);
+    if (!t) {
+        cpu->run_block = NULL;
+        return;
+    }
+    if (same_page)
+        b->link[link] = t;
+    b = t;
+    goto enter;
+}
+l_exit: /* after a handler, SMC or a slow access: events first, then the full lookup */
+    slow = false;
+    if (must_leave_threaded(cpu)) {
+        cpu->run_block = NULL;
+        return;
+    }
+    b = block_find(cpu, code_linear(cpu, cpu->rip));
+    if (!b) {
+        cpu->run_block = NULL;
+        return;
+    }
+    goto enter;
 #undef DISPATCH
 #undef NEXT
 #undef LEAVE
+#undef MASK
+#undef RA
+#undef RB
+#undef EA
+#undef LOADM
+#undef STOREM
+#undef FLAGS
+#undef ALU
+#undef ALU_FORMS
+#undef JCC
 }
 
 uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
@@ -469,6 +782,8 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
     cpu->fault_jmp = &jb;
     if (setjmp(jb)) {
         /* A fault: cpu->rip is the faulting instruction, cpu->exc describes it. */
+        if (cpu->run_block)
+            uncount_block_rest(cpu);
         cpu->smc = false;
         cpu->dr_hit = 0; /* a faulting instruction completes no data breakpoint */
         cpu->next_rip = cpu->rip;
@@ -513,8 +828,9 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
         const x86_insn *in = b->insn, *end = b->insn + b->n;
         const uint64_t stop_at = start + budget;
         if (likely(!cpu->trace_insn && !(cpu->flags & FL_TF) && !cpu->shadow &&
-                   !(cpu->dbg_exec | cpu->dbg_data))) {
-            run_block_threaded(cpu, in, end, stop_at);
+                   !(cpu->dbg_exec | cpu->dbg_data)) &&
+            cpu->icount + b->n <= stop_at) {
+            run_threaded(cpu, b, stop_at);
             continue;
         }
         for (; in < end && cpu->icount < stop_at; in++)

@@ -133,7 +133,8 @@ typedef struct x86_tlb_entry {
 } x86_tlb_entry;
 
 /* Decoded blocks (cpu.c): straight-line runs of instructions in one page, keyed by the
- * linear address and the code mode they were decoded for. */
+ * linear address and the code mode they were decoded for. insn[n] is a sentinel record
+ * whose inline form sends the threaded dispatch to the block's end. */
 #define X86_BLOCK_MAX 32
 #define X86_BLOCK_CACHE 4096
 typedef struct x86_block {
@@ -143,7 +144,10 @@ typedef struct x86_block {
     uint32_t gen;        /* its value when decoded */
     uint8_t mode;        /* code size (16/32/64) it was decoded for */
     uint16_t n;
-    x86_insn insn[X86_BLOCK_MAX];
+    /* Successors in the same page, as last found: [0] an inline jump's target, [1] the
+     * fall-through at the end (validated on use, cpu.c run_threaded) */
+    struct x86_block *link[2];
+    x86_insn insn[X86_BLOCK_MAX + 1];
 } x86_block;
 
 typedef struct x86_exc_info {
@@ -228,6 +232,9 @@ typedef struct x86_cpu {
     x86_tlb_entry tlb[2][3][X86_TLB_SIZE];
     bool tlb_nofill;         /* the last translation must not be cached */
     bool smc;                /* a slow-path write hit a page holding decoded code */
+    /* The block run_threaded counted on entry, and its first rip (cpu.c) */
+    const x86_block *run_block;
+    uint64_t run_rip0;
 
     x86_block *blocks;
 } x86_cpu;

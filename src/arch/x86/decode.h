@@ -109,6 +109,7 @@ typedef struct x86_insn {
     uint8_t opd[3];     /* the operand specs (copied from the table for the hot path) */
     uint8_t loc[3];     /* where each operand is: X86_LOC_* (decode time) */
     uint8_t lreg[3];    /* its register number when loc is X86_LOC_REG */
+    uint8_t fast;       /* the block interpreter's inline form (cpu.c; 0 = the handler) */
     int64_t disp;
     uint64_t imm, imm2;
 } x86_insn;

@@ -57,6 +57,40 @@ static inline bool x86_cf(const x86_cpu *cpu)
 /* Condition code cc (SDM Vol.1 Appendix B). */
 bool x86_cond(const x86_cpu *cpu, unsigned cc);
 
+/* x86_cond with the common cases inline (the interpreter's Jcc): after SUB/CMP each
+ * condition is a comparison of the operands; after a logic op CF = OF = 0. */
+static inline bool x86_cond_fast(const x86_cpu *cpu, unsigned cc)
+{
+    const x86_lazy *l = &cpu->lf;
+    unsigned sh = 64 - l->size * 8u;
+    uint64_t a = l->a << sh, b = l->b << sh, r = l->res << sh; /* operands at the top */
+    bool v;
+    if (l->op == LF_SUB) {
+        switch (cc >> 1) {
+        case 1: v = a < b; break;
+        case 2: v = a == b; break;
+        case 3: v = a <= b; break;
+        case 4: v = (int64_t)r < 0; break;
+        case 6: v = (int64_t)a < (int64_t)b; break;
+        case 7: v = (int64_t)a <= (int64_t)b; break;
+        default: return x86_cond(cpu, cc);
+        }
+    } else if (l->op == LF_LOGIC) {
+        switch (cc >> 1) {
+        case 0: case 1: v = false; break;
+        case 2: case 3: v = r == 0; break;
+        case 4: case 6: v = (int64_t)r < 0; break;
+        case 7: v = (int64_t)r <= 0; break;
+        default: return x86_cond(cpu, cc);
+        }
+    } else if ((cc >> 1) == 2 && l->op != LF_NONE) {
+        v = r == 0;
+    } else {
+        return x86_cond(cpu, cc);
+    }
+    return (cc & 1) ? !v : v;
+}
+
 /* Set flags in `mask` to `vals` (after lf_flush). */
 static inline void flags_put(x86_cpu *cpu, uint32_t mask, uint32_t vals)
 {
