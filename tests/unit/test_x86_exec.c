@@ -243,6 +243,29 @@ static void test_div_edges(void)
     CHECK_EQ(wrong, 0, "div/idiv edges at 8/16/32/64 bits: #DE on overflow, never a host trap");
 }
 
+/* FCOMPP with ST(1) empty: a stack underflow. Masked, both pops happen; with IE unmasked
+ * the stack is left alone (values measured on the host: FSW 0x4d41 and 0xfdc1). */
+static void test_x87_underflow_pops(void)
+{
+    static const uint16_t cws[] = {0x37f, 0x37e}, want[] = {0x4d41, 0xfdc1};
+    for (int k = 0; k < 2; k++) {
+        const uint8_t prog[] = {
+            0xdb, 0xe3,                                           /* fninit */
+            0x68, (uint8_t)cws[k], (uint8_t)(cws[k] >> 8), 0, 0,  /* push cw */
+            0xd9, 0x2c, 0x24,                                     /* fldcw [rsp] */
+            0xd9, 0xe8,                                           /* fld1 */
+            0xde, 0xd9,                                           /* fcompp */
+            0xdf, 0xe0,                                           /* fnstsw ax */
+            0xf4,                                                 /* hlt */
+        };
+        setup64(prog, sizeof prog);
+        x86_cpu_run(&cpu, 100);
+        CHECK(cpu.halted, "fcompp underflow: reaches hlt");
+        CHECK_EQ(cpu.gpr[RAX] & 0xffff, want[k],
+                 k ? "fcompp underflow, IE unmasked: no pop" : "fcompp underflow, masked: pops");
+    }
+}
+
 static void test_smc(void)
 {
     setup64(prog_smc, sizeof prog_smc);
@@ -416,6 +439,7 @@ int main(void)
     test_strings();
     test_muldiv();
     test_div_edges();
+    test_x87_underflow_pops();
     test_smc();
     test_fp();
     test_xsave();
