@@ -342,8 +342,9 @@ void h_cmps(x86_cpu *cpu, const x86_insn *in)
         return;
     uint64_t am = mask_bytes(in->asz), m = mask_bytes(s);
     for (uint64_t n = 1;; n++) {
-        uint64_t a = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
+        /* ES:[RDI] is read first: when both elements fault, the host's CR2 is RDI's */
         uint64_t b = x86_read(cpu, SEG_ES, cpu->gpr[RDI] & am, s);
+        uint64_t a = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
         str_advance(cpu, in, RSI, s);
         str_advance(cpu, in, RDI, s);
         /* Flags are committed when the instruction stops: a fault in a later iteration
