@@ -266,6 +266,29 @@ static void test_x87_underflow_pops(void)
     }
 }
 
+/* REPE CMPSB over more equal bytes than the interpreter runs in one go (it pauses and
+ * restarts the instruction), into the unmapped page at 8 MiB: the #PF leaves the flags of
+ * before the instruction, as the host does, not those of the compares. */
+static void test_rep_cmps_fault_flags(void)
+{
+    static const uint8_t prog[] = {
+        0xb0, 0x7f, 0x04, 0x01,                   /* mov al, 0x7f; add al, 1: OF SF AF */
+        0x48, 0xc7, 0xc6, 0x78, 0xec, 0x7f, 0x00, /* mov rsi, 0x800000 - 5000 */
+        0x48, 0x89, 0xf7,                         /* mov rdi, rsi */
+        0x48, 0xc7, 0xc1, 0x10, 0x27, 0x00, 0x00, /* mov rcx, 10000 */
+        0xf3, 0xa6,                               /* repe cmpsb */
+        0xf4,
+    };
+    setup64(prog, sizeof prog);
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100000);
+    cpu.stop_on_exception = false;
+    CHECK(cpu.exc.pending && cpu.exc.vector == 14, "repe cmpsb runs into the unmapped page");
+    CHECK_EQ(cpu.gpr[RCX], 5000, "after 5000 equal bytes");
+    CHECK_EQ(x86_cpu_rflags(&cpu) & 0x8d5, 0x890, "flags as before the instruction");
+    cpu.exc.pending = false;
+}
+
 static void test_smc(void)
 {
     setup64(prog_smc, sizeof prog_smc);
@@ -440,6 +463,7 @@ int main(void)
     test_muldiv();
     test_div_edges();
     test_x87_underflow_pops();
+    test_rep_cmps_fault_flags();
     test_smc();
     test_fp();
     test_xsave();
