@@ -243,6 +243,52 @@ static void test_div_edges(void)
     CHECK_EQ(wrong, 0, "div/idiv edges at 8/16/32/64 bits: #DE on overflow, never a host trap");
 }
 
+/* FCOMPP with ST(1) empty: a stack underflow. Masked, both pops happen; with IE unmasked
+ * the stack is left alone (values measured on the host: FSW 0x4d41 and 0xfdc1). */
+static void test_x87_underflow_pops(void)
+{
+    static const uint16_t cws[] = {0x37f, 0x37e}, want[] = {0x4d41, 0xfdc1};
+    for (int k = 0; k < 2; k++) {
+        const uint8_t prog[] = {
+            0xdb, 0xe3,                                           /* fninit */
+            0x68, (uint8_t)cws[k], (uint8_t)(cws[k] >> 8), 0, 0,  /* push cw */
+            0xd9, 0x2c, 0x24,                                     /* fldcw [rsp] */
+            0xd9, 0xe8,                                           /* fld1 */
+            0xde, 0xd9,                                           /* fcompp */
+            0xdf, 0xe0,                                           /* fnstsw ax */
+            0xf4,                                                 /* hlt */
+        };
+        setup64(prog, sizeof prog);
+        x86_cpu_run(&cpu, 100);
+        CHECK(cpu.halted, "fcompp underflow: reaches hlt");
+        CHECK_EQ(cpu.gpr[RAX] & 0xffff, want[k],
+                 k ? "fcompp underflow, IE unmasked: no pop" : "fcompp underflow, masked: pops");
+    }
+}
+
+/* REPE CMPSB over more equal bytes than the interpreter runs in one go (it pauses and
+ * restarts the instruction), into the unmapped page at 8 MiB: the #PF leaves the flags of
+ * before the instruction, as the host does, not those of the compares. */
+static void test_rep_cmps_fault_flags(void)
+{
+    static const uint8_t prog[] = {
+        0xb0, 0x7f, 0x04, 0x01,                   /* mov al, 0x7f; add al, 1: OF SF AF */
+        0x48, 0xc7, 0xc6, 0x78, 0xec, 0x7f, 0x00, /* mov rsi, 0x800000 - 5000 */
+        0x48, 0x89, 0xf7,                         /* mov rdi, rsi */
+        0x48, 0xc7, 0xc1, 0x10, 0x27, 0x00, 0x00, /* mov rcx, 10000 */
+        0xf3, 0xa6,                               /* repe cmpsb */
+        0xf4,
+    };
+    setup64(prog, sizeof prog);
+    cpu.stop_on_exception = true;
+    x86_cpu_run(&cpu, 100000);
+    cpu.stop_on_exception = false;
+    CHECK(cpu.exc.pending && cpu.exc.vector == 14, "repe cmpsb runs into the unmapped page");
+    CHECK_EQ(cpu.gpr[RCX], 5000, "after 5000 equal bytes");
+    CHECK_EQ(x86_cpu_rflags(&cpu) & 0x8d5, 0x890, "flags as before the instruction");
+    cpu.exc.pending = false;
+}
+
 static void test_smc(void)
 {
     setup64(prog_smc, sizeof prog_smc);
@@ -416,6 +462,8 @@ int main(void)
     test_strings();
     test_muldiv();
     test_div_edges();
+    test_x87_underflow_pops();
+    test_rep_cmps_fault_flags();
     test_smc();
     test_fp();
     test_xsave();

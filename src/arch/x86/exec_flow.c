@@ -289,6 +289,14 @@ static bool str_loop_end(x86_cpu *cpu, const x86_insn *in, uint64_t done, bool c
     return false;
 }
 
+/* After str_loop_end: true when the loop only paused (REP_CHUNK, self-modified code) and
+ * the instruction restarts at the next dispatch. CMPS/SCAS then leave the flags alone, so
+ * a fault in a later chunk still shows the pre-instruction flags, as on the host. */
+static bool str_paused(const x86_cpu *cpu)
+{
+    return cpu->next_rip == cpu->rip;
+}
+
 void h_movs(x86_cpu *cpu, const x86_insn *in)
 {
     unsigned s = str_size(in);
@@ -342,14 +350,16 @@ void h_cmps(x86_cpu *cpu, const x86_insn *in)
         return;
     uint64_t am = mask_bytes(in->asz), m = mask_bytes(s);
     for (uint64_t n = 1;; n++) {
-        uint64_t a = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
+        /* ES:[RDI] is read first: when both elements fault, the host's CR2 is RDI's */
         uint64_t b = x86_read(cpu, SEG_ES, cpu->gpr[RDI] & am, s);
+        uint64_t a = x86_read(cpu, in->seg, cpu->gpr[RSI] & am, s);
         str_advance(cpu, in, RSI, s);
         str_advance(cpu, in, RDI, s);
         /* Flags are committed when the instruction stops: a fault in a later iteration
          * leaves RFLAGS as it was before the instruction, as Intel hardware shows. */
         if (str_loop_end(cpu, in, n, true, a == b)) {
-            lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
+            if (!str_paused(cpu))
+                lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
             break;
         }
     }
@@ -366,7 +376,8 @@ void h_scas(x86_cpu *cpu, const x86_insn *in)
         uint64_t b = x86_read(cpu, SEG_ES, cpu->gpr[RDI] & am, s);
         str_advance(cpu, in, RDI, s);
         if (str_loop_end(cpu, in, n, true, a == b)) {
-            lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
+            if (!str_paused(cpu))
+                lf_set(cpu, LF_SUB, s, (a - b) & m, a, b);
             break;
         }
     }
