@@ -213,15 +213,22 @@ static bool is_jcc(unsigned op)
  * built (x86_insn.fast); everything else runs through its handler (generic). Register
  * forms take their registers from lreg[0] (destination / first operand) and lreg[1];
  * memory forms are chosen only in 64-bit mode with a base-0 segment (not FS/GS), where
- * a TLB hit needs no segment check. All have a 32/64-bit operand. */
+ * a TLB hit needs no segment check. All have a 32/64-bit operand. An ALU form followed
+ * by a Jcc in its block has a fused variant (_j) that decides the branch from the
+ * operands it has in hand, without the lazy-flags record (which it still writes). */
 #define X86_FAST_FORMS(X)                                                                    \
     X(generic) X(end)                                                                        \
-    X(mov_rr) X(mov_ri) X(load) X(store) X(store_imm) X(movzx_r) X(movzx_m8) X(movzx_m16)  \
+    X(mov_rr) X(mov_ri) X(load32) X(load64) X(store32) X(store64) X(store_imm32)            \
+    X(store_imm64) X(movzx_r) X(movzx_m8) X(movzx_m16)                                      \
     X(lea)                                                                                   \
     X(add_rr) X(or_rr) X(and_rr) X(sub_rr) X(xor_rr) X(cmp_rr) X(test_rr)                  \
     X(add_rm) X(or_rm) X(and_rm) X(sub_rm) X(xor_rm) X(cmp_rm)                             \
     X(add_ri) X(or_ri) X(and_ri) X(sub_ri) X(xor_ri) X(cmp_ri)                             \
     X(cmp_mr) X(cmp_mi) X(test_mr)                                                          \
+    X(add_rr_j) X(or_rr_j) X(and_rr_j) X(sub_rr_j) X(xor_rr_j) X(cmp_rr_j) X(test_rr_j)    \
+    X(add_rm_j) X(or_rm_j) X(and_rm_j) X(sub_rm_j) X(xor_rm_j) X(cmp_rm_j)                 \
+    X(add_ri_j) X(or_ri_j) X(and_ri_j) X(sub_ri_j) X(xor_ri_j) X(cmp_ri_j)                 \
+    X(cmp_mr_j) X(cmp_mi_j) X(test_mr_j)                                                    \
     X(shl_ri) X(shr_ri) X(sar_ri) X(imul32_r) X(imul32_m)                                   \
     X(jcc0) X(jcc1) X(jcc2) X(jcc3) X(jcc4) X(jcc5) X(jcc6) X(jcc7)                        \
     X(jcc8) X(jcc9) X(jcc10) X(jcc11) X(jcc12) X(jcc13) X(jcc14) X(jcc15) X(jmp)
@@ -251,10 +258,14 @@ static uint8_t fast_form(const x86_insn *in, int mode)
                in->seg != SEG_GS;
     switch (op) {
     case X86_OP_MOV_EvGv: case X86_OP_MOV_GvEv:
-        return reg ? FAST_mov_rr : !mem ? FAST_generic
-               : op == X86_OP_MOV_EvGv ? FAST_store : FAST_load;
+        if (reg || !mem)
+            return reg ? FAST_mov_rr : FAST_generic;
+        if (op == X86_OP_MOV_EvGv)
+            return in->osz == 8 ? FAST_store64 : FAST_store32;
+        return in->osz == 8 ? FAST_load64 : FAST_load32;
     case X86_OP_MOV_EvIz:
-        return reg ? FAST_mov_ri : mem ? FAST_store_imm : FAST_generic;
+        return reg ? FAST_mov_ri : !mem ? FAST_generic
+               : in->osz == 8 ? FAST_store_imm64 : FAST_store_imm32;
     case X86_OP_MOV_ZvIv:
         return FAST_mov_ri;
     case X86_OP_MOVZX_GvEb: case X86_OP_MOVZX_GvEw:
@@ -320,6 +331,10 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     }
     for (unsigned i = 0; i < n; i++)
         b->insn[i].fast = fast_form(&b->insn[i], cpu->code_bits);
+    for (unsigned i = 0; i + 1 < n; i++)
+        if (b->insn[i].fast >= FAST_add_rr && b->insn[i].fast <= FAST_test_mr &&
+            is_jcc(b->insn[i + 1].op))
+            b->insn[i].fast = (uint8_t)(b->insn[i].fast - FAST_add_rr + FAST_add_rr_j);
     memset(&b->insn[n], 0, sizeof b->insn[n]);
     b->insn[n].fast = FAST_end;
     b->link[0] = b->link[1] = NULL;
@@ -451,14 +466,13 @@ static void uncount_block_rest(x86_cpu *cpu)
     cpu->run_block = NULL;
 }
 
-/* The TLB hit for a 64-bit-mode access through a base-0 segment: a canonical offset
- * (48-bit; anything else takes the full path) inside one page. */
+/* The TLB hit for a 64-bit-mode access through a base-0 segment, inside one page: the
+ * offset is the linear address, and the TLB holds canonical pages only (mmu.c). */
 static inline uint8_t *tlb_fast(const x86_tlb_entry *tlb, uint64_t off, unsigned size)
 {
     uint64_t vpn = off >> 12;
     const x86_tlb_entry *e = &tlb[vpn & (X86_TLB_SIZE - 1)];
-    if (likely(e->tag == vpn + 1 && (off & 0xfff) <= 4096 - size &&
-               ((off + (1ull << 47)) >> 48) == 0))
+    if (likely(e->tag == vpn + 1 && (off & 0xfff) <= 4096 - size))
         return (uint8_t *)(uintptr_t)(off + e->addend);
     return NULL;
 }
@@ -487,6 +501,18 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     const x86_tlb_entry *tlb_r, *tlb_w;
     uint64_t next, ripmask;
     unsigned link;
+    uint64_t fa = 0, fb = 0, fr = 0; /* a fused ALU form's operands and result */
+    unsigned fsh = 0;
+#define CC_TABLE(cls)                                                                        \
+    {                                                                                        \
+        &&c_##cls##0, &&c_##cls##1, &&c_##cls##2, &&c_##cls##3, &&c_##cls##4, &&c_##cls##5,  \
+        &&c_##cls##6, &&c_##cls##7, &&c_##cls##8, &&c_##cls##9, &&c_##cls##10,               \
+        &&c_##cls##11, &&c_##cls##12, &&c_##cls##13, &&c_##cls##14, &&c_##cls##15            \
+    }
+    static const void *const cc_sub[16] = CC_TABLE(sub);
+    static const void *const cc_logic[16] = CC_TABLE(logic);
+    static const void *const cc_add[16] = CC_TABLE(add);
+#undef CC_TABLE
     /* A handler ran or an access left the TLB fast path (MMIO may raise an interrupt or
      * stop the machine): look at events before the next block. */
     bool slow = false;
@@ -528,15 +554,15 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             v = x86_read(cpu, in->seg, off_, (size));                                        \
         }                                                                                    \
     } while (0)
-#define STOREM(v)                                                                            \
+#define STOREM(v, size)                                                                      \
     do {                                                                                     \
         uint64_t off_ = EA();                                                                \
-        uint8_t *p_ = tlb_fast(tlb_w, off_, in->osz);                                        \
+        uint8_t *p_ = tlb_fast(tlb_w, off_, (size));                                         \
         if (likely(p_ != NULL)) {                                                            \
-            x86_st(p_, in->osz, (v));                                                        \
+            x86_st(p_, (size), (v));                                                         \
         } else {                                                                             \
             slow = true;                                                                     \
-            x86_write(cpu, in->seg, off_, in->osz, (v));                                     \
+            x86_write(cpu, in->seg, off_, (size), (v));                                      \
             if (unlikely(cpu->smc)) { /* the store hit decoded code: re-validate */          \
                 cpu->smc = false;                                                            \
                 cpu->next_rip = next;                                                        \
@@ -549,8 +575,18 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
         lf_set(cpu, (kind), in->osz, (r), (a), (b));                                           \
         cpu->lf.cf_in = 0;                                                                   \
     } while (0)
-/* ALU forms: a op b, flags, and the result to RA unless CMP */
-#define ALU(name, form, expr, kind, A, B, write)                                             \
+/* v = the memory operand of the instruction's size (4 or 8) */
+#define LOADM_OSZ(v)                                                                         \
+    do {                                                                                     \
+        if (in->osz == 8)                                                                    \
+            LOADM(v, 8);                                                                     \
+        else                                                                                 \
+            LOADM(v, 4);                                                                     \
+    } while (0)
+/* ALU forms: a op b, flags, and the result to RA unless CMP/TEST; the fused variant
+ * then goes to the following Jcc's condition in table cls with the operands in fa, fb,
+ * fr and fsh = the shift that puts their sign bit at bit 63. */
+#define ALU(name, form, expr, kind, A, B, write, cls)                                        \
     l_##name##_##form: {                                                                     \
         uint64_t m = MASK, a, b;                                                             \
         A;                                                                                   \
@@ -560,11 +596,35 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             RA = r;                                                                          \
         FLAGS(kind, r, a, b);                                                                \
         NEXT();                                                                              \
+    }                                                                                        \
+    l_##name##_##form##_j: {                                                                 \
+        uint64_t m = MASK, a, b;                                                             \
+        A;                                                                                   \
+        B;                                                                                   \
+        uint64_t r = (expr) & m;                                                             \
+        if (write)                                                                           \
+            RA = r;                                                                          \
+        FLAGS(kind, r, a, b);                                                                \
+        fa = a;                                                                              \
+        fb = b;                                                                              \
+        fr = r;                                                                              \
+        fsh = 64 - in->osz * 8u;                                                             \
+        goto *cls[in[1].opb & 15];                                                           \
     }
-#define ALU_FORMS(name, expr, kind, write)                                                   \
-    ALU(name, rr, expr, kind, a = RA & m, b = RB & m, write)                                \
-    ALU(name, rm, expr, kind, a = RA & m, LOADM(b, in->osz), write)                         \
-    ALU(name, ri, expr, kind, a = RA & m, b = in->imm & m, write)
+#define ALU_FORMS(name, expr, kind, write, cls)                                              \
+    ALU(name, rr, expr, kind, a = RA & m, b = RB & m, write, cls)                           \
+    ALU(name, rm, expr, kind, a = RA & m, LOADM_OSZ(b), write, cls)                         \
+    ALU(name, ri, expr, kind, a = RA & m, b = in->imm & m, write, cls)
+/* a fused Jcc's condition: taken, not taken, or left to the Jcc itself (plain) */
+#define CC(cls, cc, cond)                                                                    \
+    c_##cls##cc:                                                                             \
+        if (cond)                                                                            \
+            goto fused_taken;                                                                \
+        goto fused_not;
+#define CC_PLAIN(cls, cc) c_##cls##cc: goto fused_plain;
+#define SA ((int64_t)(fa << fsh))
+#define SB ((int64_t)(fb << fsh))
+#define SR ((int64_t)(fr << fsh))
 #define JCC(cc)                                                                              \
     l_jcc##cc:                                                                               \
         if (x86_cond_fast(cpu, cc)) {                                                        \
@@ -597,14 +657,23 @@ l_mov_rr:
 l_mov_ri: /* the immediate is sign-extended to 64 bits at decode */
     RA = in->imm & MASK;
     NEXT();
-l_load:
-    LOADM(RA, in->osz);
+l_load32:
+    LOADM(RA, 4);
     NEXT();
-l_store:
-    STOREM(RB);
+l_load64:
+    LOADM(RA, 8);
     NEXT();
-l_store_imm:
-    STOREM(in->imm);
+l_store32:
+    STOREM(RB, 4);
+    NEXT();
+l_store64:
+    STOREM(RB, 8);
+    NEXT();
+l_store_imm32:
+    STOREM(in->imm, 4);
+    NEXT();
+l_store_imm64:
+    STOREM(in->imm, 8);
     NEXT();
 l_movzx_r:
     RA = reg_get(cpu, in->lreg[1], in->osize[1], in->rex != 0);
@@ -618,23 +687,47 @@ l_movzx_m16:
 l_lea:
     RA = EA() & MASK;
     NEXT();
-ALU_FORMS(add, a + b, LF_ADD, true)
-ALU_FORMS(or, a | b, LF_LOGIC, true)
-ALU_FORMS(and, a & b, LF_LOGIC, true)
-ALU_FORMS(sub, a - b, LF_SUB, true)
-ALU_FORMS(xor, a ^ b, LF_LOGIC, true)
-ALU_FORMS(cmp, a - b, LF_SUB, false)
-ALU(cmp, mr, a - b, LF_SUB, LOADM(a, in->osz), b = RB & m, false)
-ALU(cmp, mi, a - b, LF_SUB, LOADM(a, in->osz), b = in->imm & m, false)
-l_test_rr:
-    lf_set(cpu, LF_LOGIC, in->osz, RA & RB & MASK, 0, 0);
+ALU_FORMS(add, a + b, LF_ADD, true, cc_add)
+ALU_FORMS(or, a | b, LF_LOGIC, true, cc_logic)
+ALU_FORMS(and, a & b, LF_LOGIC, true, cc_logic)
+ALU_FORMS(sub, a - b, LF_SUB, true, cc_sub)
+ALU_FORMS(xor, a ^ b, LF_LOGIC, true, cc_logic)
+ALU_FORMS(cmp, a - b, LF_SUB, false, cc_sub)
+ALU(cmp, mr, a - b, LF_SUB, LOADM_OSZ(a), b = RB & m, false, cc_sub)
+ALU(cmp, mi, a - b, LF_SUB, LOADM_OSZ(a), b = in->imm & m, false, cc_sub)
+ALU(test, rr, a & b, LF_LOGIC, a = RA & m, b = RB & m, false, cc_logic)
+ALU(test, mr, a & b, LF_LOGIC, LOADM_OSZ(a), b = RB & m, false, cc_logic)
+/* SDM Vol.1 Appendix B: after SUB/CMP each condition compares the operands */
+CC_PLAIN(sub, 0) CC_PLAIN(sub, 1) CC(sub, 2, fa < fb) CC(sub, 3, fa >= fb)
+CC(sub, 4, fa == fb) CC(sub, 5, fa != fb) CC(sub, 6, fa <= fb) CC(sub, 7, fa > fb)
+CC(sub, 8, SR < 0) CC(sub, 9, SR >= 0) CC_PLAIN(sub, 10) CC_PLAIN(sub, 11)
+CC(sub, 12, SA < SB) CC(sub, 13, SA >= SB) CC(sub, 14, SA <= SB) CC(sub, 15, SA > SB)
+/* after a logic op CF = OF = 0 */
+CC(logic, 0, false) CC(logic, 1, true) CC(logic, 2, false) CC(logic, 3, true)
+CC(logic, 4, fr == 0) CC(logic, 5, fr != 0) CC(logic, 6, fr == 0) CC(logic, 7, fr != 0)
+CC(logic, 8, SR < 0) CC(logic, 9, SR >= 0) CC_PLAIN(logic, 10) CC_PLAIN(logic, 11)
+CC(logic, 12, SR < 0) CC(logic, 13, SR >= 0) CC(logic, 14, SR <= 0) CC(logic, 15, SR > 0)
+/* after ADD only ZF and SF are simple */
+CC_PLAIN(add, 0) CC_PLAIN(add, 1) CC_PLAIN(add, 2) CC_PLAIN(add, 3)
+CC(add, 4, fr == 0) CC(add, 5, fr != 0) CC_PLAIN(add, 6) CC_PLAIN(add, 7)
+CC(add, 8, SR < 0) CC(add, 9, SR >= 0) CC_PLAIN(add, 10) CC_PLAIN(add, 11)
+CC_PLAIN(add, 12) CC_PLAIN(add, 13) CC_PLAIN(add, 14) CC_PLAIN(add, 15)
+fused_taken: /* in: the ALU instruction; the Jcc after it is taken */
+    in++;
+    cpu->rip = next;
+    next = (next + in->len) & ripmask;
+    jump_near(cpu, next + in->imm, in->osz);
+    link = 0;
+    LEAVE(l_chain);
+fused_not:
+    in++;
+    cpu->rip = next;
+    next = (next + in->len) & ripmask;
     NEXT();
-l_test_mr: {
-    uint64_t a;
-    LOADM(a, in->osz);
-    lf_set(cpu, LF_LOGIC, in->osz, a & RB & MASK, 0, 0);
-    NEXT();
-}
+fused_plain: /* the Jcc evaluates the lazy flags itself */
+    in++;
+    cpu->rip = next;
+    DISPATCH();
 l_shl_ri: { /* the count is not 0 (fast_form) */
     uint64_t m = MASK, a = RA & m, c = in->imm & (in->osz * 8u - 1);
     RA = (a << c) & m;
@@ -746,10 +839,16 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
 #undef RB
 #undef EA
 #undef LOADM
+#undef LOADM_OSZ
 #undef STOREM
 #undef FLAGS
 #undef ALU
 #undef ALU_FORMS
+#undef CC
+#undef CC_PLAIN
+#undef SA
+#undef SB
+#undef SR
 #undef JCC
 }
 
