@@ -338,6 +338,7 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     memset(&b->insn[n], 0, sizeof b->insn[n]);
     b->insn[n].fast = FAST_end;
     b->link[0] = b->link[1] = NULL;
+    cpu->block_epoch++;
     b->lip = lin + 1;
     b->host = host;
     b->genp = genp;
@@ -430,10 +431,9 @@ static inline bool must_leave_threaded(const x86_cpu *cpu)
 
 /* 64-bit near branch target: the common canonical case inline (SDM Vol.2 JMP: #GP(0) if
  * not canonical), everything else through x86_jump_near. */
-static inline void jump_near(x86_cpu *cpu, uint64_t target, unsigned osz)
+static inline void jump_near(x86_cpu *cpu, uint64_t target, unsigned osz, bool mode64)
 {
-    if (likely(cpu->code_bits == 64 && osz == 8 &&
-               ((target >> 47) == 0 || (target >> 47) == 0x1ffff)))
+    if (likely(mode64 && osz == 8 && ((target + (1ull << 47)) >> 48) == 0))
         cpu->next_rip = target;
     else
         x86_jump_near(cpu, target, osz);
@@ -499,8 +499,13 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     uint64_t *const gpr = cpu->gpr;
     const x86_insn *in, *end;
     const x86_tlb_entry *tlb_r, *tlb_w;
-    uint64_t next, ripmask;
+    uint64_t next, ripmask, csbase;
+    bool mode64;
     unsigned link;
+    machine *const m = cpu->m;
+    /* No block is built while this runs (build_block is the run loop's), so the epoch
+     * is constant here: a link made under it is still to an unchanged block. */
+    const uint32_t epoch = cpu->block_epoch;
     uint64_t fa = 0, fb = 0, fr = 0; /* a fused ALU form's operands and result */
     unsigned fsh = 0;
 #define CC_TABLE(cls)                                                                        \
@@ -628,12 +633,18 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
 #define JCC(cc)                                                                              \
     l_jcc##cc:                                                                               \
         if (x86_cond_fast(cpu, cc)) {                                                        \
-            jump_near(cpu, next + in->imm, in->osz);                                         \
+            jump_near(cpu, next + in->imm, in->osz, mode64);                                 \
             link = 0;                                                                        \
             LEAVE(l_chain);                                                                  \
         }                                                                                    \
         NEXT();
 
+mode: /* the code mode and privilege, which only a handler changes */
+    mode64 = cpu->code_bits == 64;
+    ripmask = mode64 ? ~0ull : 0xffffffffull;
+    csbase = mode64 ? 0 : cpu->seg[SEG_CS].base;
+    tlb_r = cpu->tlb[cpu->cpl == 3][ACC_R];
+    tlb_w = cpu->tlb[cpu->cpl == 3][ACC_W];
 enter:
     /* Count the block on entry if it fits the budget whole; else the run loop runs it. */
     if (cpu->icount + b->n > stop_at) {
@@ -644,9 +655,6 @@ enter:
     cpu->tsc += b->n;
     cpu->run_block = b;
     cpu->run_rip0 = cpu->rip;
-    ripmask = b->mode == 64 ? ~0ull : 0xffffffffull;
-    tlb_r = cpu->tlb[cpu->cpl == 3][ACC_R];
-    tlb_w = cpu->tlb[cpu->cpl == 3][ACC_W];
     in = b->insn;
     end = in + b->n;
     DISPATCH();
@@ -716,7 +724,7 @@ fused_taken: /* in: the ALU instruction; the Jcc after it is taken */
     in++;
     cpu->rip = next;
     next = (next + in->len) & ripmask;
-    jump_near(cpu, next + in->imm, in->osz);
+    jump_near(cpu, next + in->imm, in->osz, mode64);
     link = 0;
     LEAVE(l_chain);
 fused_not:
@@ -762,7 +770,7 @@ imul32:;
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
 l_jmp:
-    jump_near(cpu, next + in->imm, in->osz);
+    jump_near(cpu, next + in->imm, in->osz, mode64);
     link = 0;
     LEAVE(l_chain);
 l_generic: {
@@ -796,16 +804,17 @@ l_generic: {
 l_end: /* the block ran to its end */
     link = 1;
 l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or the end */
-    if (unlikely(slow | cpu->m->stop))
+    if (unlikely(slow | m->stop))
         goto l_exit;
-    /* Nothing but inline forms ran since the last full lookup, so mode and mappings are
-     * unchanged: a block in the same page that was linked here is still mapped alike. */
-    uint64_t lin = code_linear(cpu, cpu->rip), here = b->lip - 1;
-    bool same_page = ((lin ^ here) >> 12) == 0;
+    /* Nothing but inline forms ran since the last full lookup, so mode, mappings and
+     * code bytes (a store to code is slow) are unchanged: a block loops to itself, and
+     * one in the same page linked under this epoch is still what a lookup would find. */
+    uint64_t lin = (csbase + cpu->rip) & ripmask;
+    if (lin + 1 == b->lip)
+        goto enter;
     x86_block *t = b->link[link];
-    if (likely(t && same_page && t->lip == lin + 1 &&
-               t->host == b->host - (here & 0xfff) + (lin & 0xfff) && *t->genp == t->gen &&
-               t->mode == b->mode)) {
+    if (likely(t && t->lip == lin + 1 && b->link_epoch[link] == epoch &&
+               *t->genp == t->gen)) {
         b = t;
         goto enter;
     }
@@ -814,8 +823,10 @@ l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or
         cpu->run_block = NULL;
         return;
     }
-    if (same_page)
+    if (((lin ^ (b->lip - 1)) >> 12) == 0) { /* same page: the mapping checked for b */
         b->link[link] = t;
+        b->link_epoch[link] = epoch;
+    }
     b = t;
     goto enter;
 }
@@ -830,7 +841,7 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
         cpu->run_block = NULL;
         return;
     }
-    goto enter;
+    goto mode;
 #undef DISPATCH
 #undef NEXT
 #undef LEAVE

@@ -147,6 +147,7 @@ typedef struct x86_block {
     /* Successors in the same page, as last found: [0] an inline jump's target, [1] the
      * fall-through at the end (validated on use, cpu.c run_threaded) */
     struct x86_block *link[2];
+    uint32_t link_epoch[2]; /* cpu->block_epoch when linked */
     x86_insn insn[X86_BLOCK_MAX + 1];
 } x86_block;
 
@@ -232,6 +233,7 @@ typedef struct x86_cpu {
     /* The block run_threaded counted on entry, and its first rip (cpu.c) */
     const x86_block *run_block;
     uint64_t run_rip0;
+    uint32_t block_epoch;    /* counts block builds (links made before one are stale) */
 
     x86_block *blocks;
 } x86_cpu;
