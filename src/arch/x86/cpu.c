@@ -329,11 +329,26 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
         if ((x86_opinfo_table[in->op].attr & A_END) && !is_jcc(in->op))
             break;
     }
-    for (unsigned i = 0; i < n; i++)
-        b->insn[i].fast = fast_form(&b->insn[i], cpu->code_bits);
+    uint64_t at = rip;
+    for (unsigned i = 0; i < n; i++) {
+        x86_insn *in = &b->insn[i];
+        in->fast = fast_form(in, cpu->code_bits);
+        at += in->len;
+        /* In 64-bit mode rip is the block's linear address, so a relative Jcc/JMP has a
+         * fixed target: resolve it now (imm2, unused by these), or leave a non-canonical
+         * one (#GP when taken) and an unusual operand size to the handler. */
+        bool rel = in->fast == FAST_jmp || (in->fast >= FAST_jcc0 && in->fast <= FAST_jcc15);
+        if (rel && cpu->code_bits == 64) {
+            uint64_t t = at + in->imm;
+            if (in->osz == 8 && ((t + (1ull << 47)) >> 48) == 0)
+                in->imm2 = t;
+            else
+                in->fast = FAST_generic;
+        }
+    }
     for (unsigned i = 0; i + 1 < n; i++)
         if (b->insn[i].fast >= FAST_add_rr && b->insn[i].fast <= FAST_test_mr &&
-            is_jcc(b->insn[i + 1].op))
+            b->insn[i + 1].fast >= FAST_jcc0 && b->insn[i + 1].fast <= FAST_jcc15)
             b->insn[i].fast = (uint8_t)(b->insn[i].fast - FAST_add_rr + FAST_add_rr_j);
     memset(&b->insn[n], 0, sizeof b->insn[n]);
     b->insn[n].fast = FAST_end;
@@ -427,16 +442,6 @@ static inline bool must_leave_threaded(const x86_cpu *cpu)
     return unlikely(cpu->nmi_pending | cpu->intr_line | cpu->halted | (cpu->shadow != 0) |
                     cpu->exc.pending | cpu->m->stop) ||
            (cpu->flags & FL_TF);
-}
-
-/* 64-bit near branch target: the common canonical case inline (SDM Vol.2 JMP: #GP(0) if
- * not canonical), everything else through x86_jump_near. */
-static inline void jump_near(x86_cpu *cpu, uint64_t target, unsigned osz, bool mode64)
-{
-    if (likely(mode64 && osz == 8 && ((target + (1ull << 47)) >> 48) == 0))
-        cpu->next_rip = target;
-    else
-        x86_jump_near(cpu, target, osz);
 }
 
 /* x86_ea with the end of the instruction given (the threaded runner keeps it local). */
@@ -544,6 +549,14 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
         goto label;                                                                          \
     } while (0)
 #define MASK (~0ull >> ((8 - in->osz) * 8)) /* osz 4 or 8 */
+/* next_rip = a relative Jcc/JMP's target: resolved at build time in 64-bit mode */
+#define TARGET()                                                                             \
+    do {                                                                                     \
+        if (likely(mode64))                                                                  \
+            cpu->next_rip = in->imm2;                                                        \
+        else                                                                                 \
+            x86_jump_near(cpu, next + in->imm, in->osz); /* CS limit check */               \
+    } while (0)
 #define RA gpr[in->lreg[0]]
 #define RB gpr[in->lreg[1]]
 #define EA() ea_next(cpu, in, next)
@@ -575,10 +588,17 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             }                                                                                \
         }                                                                                    \
     } while (0)
+/* The lazy-flags record of an ALU form: a logic op's flags come from the result alone
+ * and cf_in matters only to ADC/SBB/INC/DEC/MUL (flags.c), so neither is stored. */
 #define FLAGS(kind, r, a, b)                                                                 \
     do {                                                                                     \
-        lf_set(cpu, (kind), in->osz, (r), (a), (b));                                           \
-        cpu->lf.cf_in = 0;                                                                   \
+        cpu->lf.op = (kind);                                                                 \
+        cpu->lf.size = in->osz;                                                              \
+        cpu->lf.res = (r);                                                                   \
+        if ((kind) != LF_LOGIC) {                                                            \
+            cpu->lf.a = (a);                                                                 \
+            cpu->lf.b = (b);                                                                 \
+        }                                                                                    \
     } while (0)
 /* v = the memory operand of the instruction's size (4 or 8) */
 #define LOADM_OSZ(v)                                                                         \
@@ -633,7 +653,7 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
 #define JCC(cc)                                                                              \
     l_jcc##cc:                                                                               \
         if (x86_cond_fast(cpu, cc)) {                                                        \
-            jump_near(cpu, next + in->imm, in->osz, mode64);                                 \
+            TARGET();                                                                        \
             link = 0;                                                                        \
             LEAVE(l_chain);                                                                  \
         }                                                                                    \
@@ -724,7 +744,7 @@ fused_taken: /* in: the ALU instruction; the Jcc after it is taken */
     in++;
     cpu->rip = next;
     next = (next + in->len) & ripmask;
-    jump_near(cpu, next + in->imm, in->osz, mode64);
+    TARGET();
     link = 0;
     LEAVE(l_chain);
 fused_not:
@@ -770,7 +790,7 @@ imul32:;
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
 l_jmp:
-    jump_near(cpu, next + in->imm, in->osz, mode64);
+    TARGET();
     link = 0;
     LEAVE(l_chain);
 l_generic: {
@@ -846,6 +866,7 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
 #undef NEXT
 #undef LEAVE
 #undef MASK
+#undef TARGET
 #undef RA
 #undef RB
 #undef EA
