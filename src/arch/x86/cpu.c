@@ -505,9 +505,9 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     const x86_insn *in, *end;
     const x86_tlb_entry *tlb_r, *tlb_w;
     uint64_t next, ripmask, csbase;
+    uint64_t tgt = cpu->rip; /* where a block is entered / left for */
     bool mode64;
     unsigned link;
-    machine *const m = cpu->m;
     /* No block is built while this runs (build_block is the run loop's), so the epoch
      * is constant here: a link made under it is still to an unchanged block. */
     const uint32_t epoch = cpu->block_epoch;
@@ -539,23 +539,25 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
         in++;                                                                                \
         DISPATCH();                                                                          \
     } while (0)
-/* leave the block after this instruction, at cpu->next_rip, to label */
+/* leave the block after this instruction, at tgt, to label */
 #define LEAVE(label)                                                                         \
     do {                                                                                     \
         uint64_t left_ = (uint64_t)(end - in - 1);                                           \
         cpu->icount -= left_;                                                                \
         cpu->tsc -= left_;                                                                   \
-        cpu->rip = cpu->next_rip;                                                            \
+        cpu->rip = tgt;                                                                      \
         goto label;                                                                          \
     } while (0)
 #define MASK (~0ull >> ((8 - in->osz) * 8)) /* osz 4 or 8 */
-/* next_rip = a relative Jcc/JMP's target: resolved at build time in 64-bit mode */
+/* tgt = a relative Jcc/JMP's target: resolved at build time in 64-bit mode */
 #define TARGET()                                                                             \
     do {                                                                                     \
-        if (likely(mode64))                                                                  \
-            cpu->next_rip = in->imm2;                                                        \
-        else                                                                                 \
+        if (likely(mode64)) {                                                                \
+            tgt = in->imm2;                                                                  \
+        } else {                                                                             \
             x86_jump_near(cpu, next + in->imm, in->osz); /* CS limit check */               \
+            tgt = cpu->next_rip;                                                             \
+        }                                                                                    \
     } while (0)
 #define RA gpr[in->lreg[0]]
 #define RB gpr[in->lreg[1]]
@@ -583,7 +585,7 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             x86_write(cpu, in->seg, off_, (size), (v));                                      \
             if (unlikely(cpu->smc)) { /* the store hit decoded code: re-validate */          \
                 cpu->smc = false;                                                            \
-                cpu->next_rip = next;                                                        \
+                tgt = next;                                                                  \
                 LEAVE(l_exit);                                                               \
             }                                                                                \
         }                                                                                    \
@@ -674,10 +676,11 @@ enter:
     cpu->icount += b->n;
     cpu->tsc += b->n;
     cpu->run_block = b;
-    cpu->run_rip0 = cpu->rip;
+    cpu->run_rip0 = tgt;
     in = b->insn;
     end = in + b->n;
-    DISPATCH();
+    next = (tgt + in->len) & ripmask;
+    goto *labels[in->fast];
 
 l_mov_rr:
     RA = RB & MASK;
@@ -821,15 +824,18 @@ l_generic: {
     in++;
     DISPATCH();
 }
-l_end: /* the block ran to its end */
+l_end: /* the block ran to its end (the sentinel's next is its own address) */
+    tgt = next;
     link = 1;
-l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or the end */
-    if (unlikely(slow | m->stop))
+l_chain: { /* tgt = cpu->rip, the next instruction: after an inline jump (link 0) or the end */
+    /* Events and stop requests come from handlers and devices, reached only through a
+     * handler or a slow access (the run loop polls between slices). */
+    if (unlikely(slow))
         goto l_exit;
     /* Nothing but inline forms ran since the last full lookup, so mode, mappings and
      * code bytes (a store to code is slow) are unchanged: a block loops to itself, and
      * one in the same page linked under this epoch is still what a lookup would find. */
-    uint64_t lin = (csbase + cpu->rip) & ripmask;
+    uint64_t lin = (csbase + tgt) & ripmask;
     if (lin + 1 == b->lip)
         goto enter;
     x86_block *t = b->link[link];
@@ -861,6 +867,7 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
         cpu->run_block = NULL;
         return;
     }
+    tgt = cpu->rip;
     goto mode;
 #undef DISPATCH
 #undef NEXT
