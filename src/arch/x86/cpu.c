@@ -220,15 +220,22 @@ static bool is_jcc(unsigned op)
  * built (x86_insn.fast); everything else runs through its handler (generic). Register
  * forms take their registers from lreg[0] (destination / first operand) and lreg[1];
  * memory forms are chosen only in 64-bit mode with a base-0 segment (not FS/GS), where
- * a TLB hit needs no segment check. All have a 32/64-bit operand. */
+ * a TLB hit needs no segment check. All have a 32/64-bit operand. An ALU form followed
+ * by a Jcc in its block has a fused variant (_j) that decides the branch from the
+ * operands it has in hand, without the lazy-flags record (which it still writes). */
 #define X86_FAST_FORMS(X)                                                                    \
     X(generic) X(end)                                                                        \
-    X(mov_rr) X(mov_ri) X(load) X(store) X(store_imm) X(movzx_r) X(movzx_m8) X(movzx_m16)  \
+    X(mov_rr) X(mov_ri) X(load32) X(load64) X(store32) X(store64) X(store_imm32)            \
+    X(store_imm64) X(movzx_r) X(movzx_m8) X(movzx_m16)                                      \
     X(lea)                                                                                   \
     X(add_rr) X(or_rr) X(and_rr) X(sub_rr) X(xor_rr) X(cmp_rr) X(test_rr)                  \
     X(add_rm) X(or_rm) X(and_rm) X(sub_rm) X(xor_rm) X(cmp_rm)                             \
     X(add_ri) X(or_ri) X(and_ri) X(sub_ri) X(xor_ri) X(cmp_ri)                             \
     X(cmp_mr) X(cmp_mi) X(test_mr)                                                          \
+    X(add_rr_j) X(or_rr_j) X(and_rr_j) X(sub_rr_j) X(xor_rr_j) X(cmp_rr_j) X(test_rr_j)    \
+    X(add_rm_j) X(or_rm_j) X(and_rm_j) X(sub_rm_j) X(xor_rm_j) X(cmp_rm_j)                 \
+    X(add_ri_j) X(or_ri_j) X(and_ri_j) X(sub_ri_j) X(xor_ri_j) X(cmp_ri_j)                 \
+    X(cmp_mr_j) X(cmp_mi_j) X(test_mr_j)                                                    \
     X(shl_ri) X(shr_ri) X(sar_ri) X(imul32_r) X(imul32_m)                                   \
     X(jcc0) X(jcc1) X(jcc2) X(jcc3) X(jcc4) X(jcc5) X(jcc6) X(jcc7)                        \
     X(jcc8) X(jcc9) X(jcc10) X(jcc11) X(jcc12) X(jcc13) X(jcc14) X(jcc15) X(jmp)
@@ -258,10 +265,14 @@ static uint8_t fast_form(const x86_insn *in, int mode)
                in->seg != SEG_GS;
     switch (op) {
     case X86_OP_MOV_EvGv: case X86_OP_MOV_GvEv:
-        return reg ? FAST_mov_rr : !mem ? FAST_generic
-               : op == X86_OP_MOV_EvGv ? FAST_store : FAST_load;
+        if (reg || !mem)
+            return reg ? FAST_mov_rr : FAST_generic;
+        if (op == X86_OP_MOV_EvGv)
+            return in->osz == 8 ? FAST_store64 : FAST_store32;
+        return in->osz == 8 ? FAST_load64 : FAST_load32;
     case X86_OP_MOV_EvIz:
-        return reg ? FAST_mov_ri : mem ? FAST_store_imm : FAST_generic;
+        return reg ? FAST_mov_ri : !mem ? FAST_generic
+               : in->osz == 8 ? FAST_store_imm64 : FAST_store_imm32;
     case X86_OP_MOV_ZvIv:
         return FAST_mov_ri;
     case X86_OP_MOVZX_GvEb: case X86_OP_MOVZX_GvEw:
@@ -325,11 +336,31 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
         if ((x86_opinfo_table[in->op].attr & A_END) && !is_jcc(in->op))
             break;
     }
-    for (unsigned i = 0; i < n; i++)
-        b->insn[i].fast = fast_form(&b->insn[i], cpu->code_bits);
+    uint64_t at = rip;
+    for (unsigned i = 0; i < n; i++) {
+        x86_insn *in = &b->insn[i];
+        in->fast = fast_form(in, cpu->code_bits);
+        at += in->len;
+        /* In 64-bit mode rip is the block's linear address, so a relative Jcc/JMP has a
+         * fixed target: resolve it now (imm2, unused by these), or leave a non-canonical
+         * one (#GP when taken) and an unusual operand size to the handler. */
+        bool rel = in->fast == FAST_jmp || (in->fast >= FAST_jcc0 && in->fast <= FAST_jcc15);
+        if (rel && cpu->code_bits == 64) {
+            uint64_t t = at + in->imm;
+            if (in->osz == 8 && ((t + (1ull << 47)) >> 48) == 0)
+                in->imm2 = t;
+            else
+                in->fast = FAST_generic;
+        }
+    }
+    for (unsigned i = 0; i + 1 < n; i++)
+        if (b->insn[i].fast >= FAST_add_rr && b->insn[i].fast <= FAST_test_mr &&
+            b->insn[i + 1].fast >= FAST_jcc0 && b->insn[i + 1].fast <= FAST_jcc15)
+            b->insn[i].fast = (uint8_t)(b->insn[i].fast - FAST_add_rr + FAST_add_rr_j);
     memset(&b->insn[n], 0, sizeof b->insn[n]);
     b->insn[n].fast = FAST_end;
     b->link[0] = b->link[1] = NULL;
+    cpu->block_epoch++;
     b->lip = lin + 1;
     b->host = host;
     b->genp = genp;
@@ -431,17 +462,6 @@ static inline bool must_leave_threaded(const x86_cpu *cpu)
            (cpu->flags & FL_TF);
 }
 
-/* 64-bit near branch target: the common canonical case inline (SDM Vol.2 JMP: #GP(0) if
- * not canonical), everything else through x86_jump_near. */
-static inline void jump_near(x86_cpu *cpu, uint64_t target, unsigned osz)
-{
-    if (likely(cpu->code_bits == 64 && osz == 8 &&
-               ((target >> 47) == 0 || (target >> 47) == 0x1ffff)))
-        cpu->next_rip = target;
-    else
-        x86_jump_near(cpu, target, osz);
-}
-
 /* x86_ea with the end of the instruction given (the threaded runner keeps it local). */
 static inline uint64_t ea_next(const x86_cpu *cpu, const x86_insn *in, uint64_t next)
 {
@@ -469,14 +489,13 @@ static void uncount_block_rest(x86_cpu *cpu)
     cpu->run_block = NULL;
 }
 
-/* The TLB hit for a 64-bit-mode access through a base-0 segment: a canonical offset
- * (48-bit; anything else takes the full path) inside one page. */
+/* The TLB hit for a 64-bit-mode access through a base-0 segment, inside one page: the
+ * offset is the linear address, and the TLB holds canonical pages only (mmu.c). */
 static inline uint8_t *tlb_fast(const x86_tlb_entry *tlb, uint64_t off, unsigned size)
 {
     uint64_t vpn = off >> 12;
     const x86_tlb_entry *e = &tlb[vpn & (X86_TLB_SIZE - 1)];
-    if (likely(e->tag == vpn + 1 && (off & 0xfff) <= 4096 - size &&
-               ((off + (1ull << 47)) >> 48) == 0))
+    if (likely(e->tag == vpn + 1 && (off & 0xfff) <= 4096 - size))
         return (uint8_t *)(uintptr_t)(off + e->addend);
     return NULL;
 }
@@ -503,8 +522,25 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     uint64_t *const gpr = cpu->gpr;
     const x86_insn *in, *end;
     const x86_tlb_entry *tlb_r, *tlb_w;
-    uint64_t next, ripmask;
+    uint64_t next, ripmask, csbase;
+    uint64_t tgt = cpu->rip; /* where a block is entered / left for */
+    bool mode64;
     unsigned link;
+    /* No block is built while this runs (build_block is the run loop's), so the epoch
+     * is constant here: a link made under it is still to an unchanged block. */
+    const uint32_t epoch = cpu->block_epoch;
+    uint64_t fa = 0, fb = 0, fr = 0; /* a fused ALU form's operands and result */
+    unsigned fsh = 0;
+#define CC_TABLE(cls)                                                                        \
+    {                                                                                        \
+        &&c_##cls##0, &&c_##cls##1, &&c_##cls##2, &&c_##cls##3, &&c_##cls##4, &&c_##cls##5,  \
+        &&c_##cls##6, &&c_##cls##7, &&c_##cls##8, &&c_##cls##9, &&c_##cls##10,               \
+        &&c_##cls##11, &&c_##cls##12, &&c_##cls##13, &&c_##cls##14, &&c_##cls##15            \
+    }
+    static const void *const cc_sub[16] = CC_TABLE(sub);
+    static const void *const cc_logic[16] = CC_TABLE(logic);
+    static const void *const cc_add[16] = CC_TABLE(add);
+#undef CC_TABLE
     /* A handler ran or an access left the TLB fast path (MMIO may raise an interrupt or
      * stop the machine): look at events before the next block. */
     bool slow = false;
@@ -521,16 +557,26 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
         in++;                                                                                \
         DISPATCH();                                                                          \
     } while (0)
-/* leave the block after this instruction, at cpu->next_rip, to label */
+/* leave the block after this instruction, at tgt, to label */
 #define LEAVE(label)                                                                         \
     do {                                                                                     \
         uint64_t left_ = (uint64_t)(end - in - 1);                                           \
         cpu->icount -= left_;                                                                \
         cpu->tsc -= left_;                                                                   \
-        cpu->rip = cpu->next_rip;                                                            \
+        cpu->rip = tgt;                                                                      \
         goto label;                                                                          \
     } while (0)
 #define MASK (~0ull >> ((8 - in->osz) * 8)) /* osz 4 or 8 */
+/* tgt = a relative Jcc/JMP's target: resolved at build time in 64-bit mode */
+#define TARGET()                                                                             \
+    do {                                                                                     \
+        if (likely(mode64)) {                                                                \
+            tgt = in->imm2;                                                                  \
+        } else {                                                                             \
+            x86_jump_near(cpu, next + in->imm, in->osz); /* CS limit check */               \
+            tgt = cpu->next_rip;                                                             \
+        }                                                                                    \
+    } while (0)
 #define RA gpr[in->lreg[0]]
 #define RB gpr[in->lreg[1]]
 #define EA() ea_next(cpu, in, next)
@@ -546,29 +592,46 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             v = x86_read(cpu, in->seg, off_, (size));                                        \
         }                                                                                    \
     } while (0)
-#define STOREM(v)                                                                            \
+#define STOREM(v, size)                                                                      \
     do {                                                                                     \
         uint64_t off_ = EA();                                                                \
-        uint8_t *p_ = tlb_fast(tlb_w, off_, in->osz);                                        \
+        uint8_t *p_ = tlb_fast(tlb_w, off_, (size));                                         \
         if (likely(p_ != NULL)) {                                                            \
-            x86_st(p_, in->osz, (v));                                                        \
+            x86_st(p_, (size), (v));                                                         \
         } else {                                                                             \
             slow = true;                                                                     \
-            x86_write(cpu, in->seg, off_, in->osz, (v));                                     \
+            x86_write(cpu, in->seg, off_, (size), (v));                                      \
             if (unlikely(cpu->smc)) { /* the store hit decoded code: re-validate */          \
                 cpu->smc = false;                                                            \
-                cpu->next_rip = next;                                                        \
+                tgt = next;                                                                  \
                 LEAVE(l_exit);                                                               \
             }                                                                                \
         }                                                                                    \
     } while (0)
+/* The lazy-flags record of an ALU form: a logic op's flags come from the result alone
+ * and cf_in matters only to ADC/SBB/INC/DEC/MUL (flags.c), so neither is stored. */
 #define FLAGS(kind, r, a, b)                                                                 \
     do {                                                                                     \
-        lf_set(cpu, (kind), in->osz, (r), (a), (b));                                           \
-        cpu->lf.cf_in = 0;                                                                   \
+        cpu->lf.op = (kind);                                                                 \
+        cpu->lf.size = in->osz;                                                              \
+        cpu->lf.res = (r);                                                                   \
+        if ((kind) != LF_LOGIC) {                                                            \
+            cpu->lf.a = (a);                                                                 \
+            cpu->lf.b = (b);                                                                 \
+        }                                                                                    \
     } while (0)
-/* ALU forms: a op b, flags, and the result to RA unless CMP */
-#define ALU(name, form, expr, kind, A, B, write)                                             \
+/* v = the memory operand of the instruction's size (4 or 8) */
+#define LOADM_OSZ(v)                                                                         \
+    do {                                                                                     \
+        if (in->osz == 8)                                                                    \
+            LOADM(v, 8);                                                                     \
+        else                                                                                 \
+            LOADM(v, 4);                                                                     \
+    } while (0)
+/* ALU forms: a op b, flags, and the result to RA unless CMP/TEST; the fused variant
+ * then goes to the following Jcc's condition in table cls with the operands in fa, fb,
+ * fr and fsh = the shift that puts their sign bit at bit 63. */
+#define ALU(name, form, expr, kind, A, B, write, cls)                                        \
     l_##name##_##form: {                                                                     \
         uint64_t m = MASK, a, b;                                                             \
         A;                                                                                   \
@@ -578,20 +641,50 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             RA = r;                                                                          \
         FLAGS(kind, r, a, b);                                                                \
         NEXT();                                                                              \
+    }                                                                                        \
+    l_##name##_##form##_j: {                                                                 \
+        uint64_t m = MASK, a, b;                                                             \
+        A;                                                                                   \
+        B;                                                                                   \
+        uint64_t r = (expr) & m;                                                             \
+        if (write)                                                                           \
+            RA = r;                                                                          \
+        FLAGS(kind, r, a, b);                                                                \
+        fa = a;                                                                              \
+        fb = b;                                                                              \
+        fr = r;                                                                              \
+        fsh = 64 - in->osz * 8u;                                                             \
+        goto *cls[in[1].opb & 15];                                                           \
     }
-#define ALU_FORMS(name, expr, kind, write)                                                   \
-    ALU(name, rr, expr, kind, a = RA & m, b = RB & m, write)                                \
-    ALU(name, rm, expr, kind, a = RA & m, LOADM(b, in->osz), write)                         \
-    ALU(name, ri, expr, kind, a = RA & m, b = in->imm & m, write)
+#define ALU_FORMS(name, expr, kind, write, cls)                                              \
+    ALU(name, rr, expr, kind, a = RA & m, b = RB & m, write, cls)                           \
+    ALU(name, rm, expr, kind, a = RA & m, LOADM_OSZ(b), write, cls)                         \
+    ALU(name, ri, expr, kind, a = RA & m, b = in->imm & m, write, cls)
+/* a fused Jcc's condition: taken, not taken, or left to the Jcc itself (plain) */
+#define CC(cls, cc, cond)                                                                    \
+    c_##cls##cc:                                                                             \
+        if (cond)                                                                            \
+            goto fused_taken;                                                                \
+        goto fused_not;
+#define CC_PLAIN(cls, cc) c_##cls##cc: goto fused_plain;
+#define SA ((int64_t)(fa << fsh))
+#define SB ((int64_t)(fb << fsh))
+#define SR ((int64_t)(fr << fsh))
 #define JCC(cc)                                                                              \
     l_jcc##cc:                                                                               \
         if (x86_cond_fast(cpu, cc)) {                                                        \
-            jump_near(cpu, next + in->imm, in->osz);                                         \
+            TARGET();                                                                        \
             link = 0;                                                                        \
             LEAVE(l_chain);                                                                  \
         }                                                                                    \
         NEXT();
 
+mode: /* the code mode and privilege, which only a handler changes */
+    mode64 = cpu->code_bits == 64;
+    ripmask = mode64 ? ~0ull : 0xffffffffull;
+    csbase = mode64 ? 0 : cpu->seg[SEG_CS].base;
+    tlb_r = cpu->tlb[cpu->cpl == 3][ACC_R];
+    tlb_w = cpu->tlb[cpu->cpl == 3][ACC_W];
 enter:
     /* Count the block on entry if it fits the budget whole; else the run loop runs it. */
     if (cpu->icount + b->n > stop_at) {
@@ -601,13 +694,11 @@ enter:
     cpu->icount += b->n;
     cpu->tsc += b->n;
     cpu->run_block = b;
-    cpu->run_rip0 = cpu->rip;
-    ripmask = b->mode == 64 ? ~0ull : 0xffffffffull;
-    tlb_r = cpu->tlb[cpu->cpl == 3][ACC_R];
-    tlb_w = cpu->tlb[cpu->cpl == 3][ACC_W];
+    cpu->run_rip0 = tgt;
     in = b->insn;
     end = in + b->n;
-    DISPATCH();
+    next = (tgt + in->len) & ripmask;
+    goto *labels[in->fast];
 
 l_mov_rr:
     RA = RB & MASK;
@@ -615,14 +706,23 @@ l_mov_rr:
 l_mov_ri: /* the immediate is sign-extended to 64 bits at decode */
     RA = in->imm & MASK;
     NEXT();
-l_load:
-    LOADM(RA, in->osz);
+l_load32:
+    LOADM(RA, 4);
     NEXT();
-l_store:
-    STOREM(RB);
+l_load64:
+    LOADM(RA, 8);
     NEXT();
-l_store_imm:
-    STOREM(in->imm);
+l_store32:
+    STOREM(RB, 4);
+    NEXT();
+l_store64:
+    STOREM(RB, 8);
+    NEXT();
+l_store_imm32:
+    STOREM(in->imm, 4);
+    NEXT();
+l_store_imm64:
+    STOREM(in->imm, 8);
     NEXT();
 l_movzx_r:
     RA = reg_get(cpu, in->lreg[1], in->osize[1], in->rex != 0);
@@ -636,23 +736,47 @@ l_movzx_m16:
 l_lea:
     RA = EA() & MASK;
     NEXT();
-ALU_FORMS(add, a + b, LF_ADD, true)
-ALU_FORMS(or, a | b, LF_LOGIC, true)
-ALU_FORMS(and, a & b, LF_LOGIC, true)
-ALU_FORMS(sub, a - b, LF_SUB, true)
-ALU_FORMS(xor, a ^ b, LF_LOGIC, true)
-ALU_FORMS(cmp, a - b, LF_SUB, false)
-ALU(cmp, mr, a - b, LF_SUB, LOADM(a, in->osz), b = RB & m, false)
-ALU(cmp, mi, a - b, LF_SUB, LOADM(a, in->osz), b = in->imm & m, false)
-l_test_rr:
-    lf_set(cpu, LF_LOGIC, in->osz, RA & RB & MASK, 0, 0);
+ALU_FORMS(add, a + b, LF_ADD, true, cc_add)
+ALU_FORMS(or, a | b, LF_LOGIC, true, cc_logic)
+ALU_FORMS(and, a & b, LF_LOGIC, true, cc_logic)
+ALU_FORMS(sub, a - b, LF_SUB, true, cc_sub)
+ALU_FORMS(xor, a ^ b, LF_LOGIC, true, cc_logic)
+ALU_FORMS(cmp, a - b, LF_SUB, false, cc_sub)
+ALU(cmp, mr, a - b, LF_SUB, LOADM_OSZ(a), b = RB & m, false, cc_sub)
+ALU(cmp, mi, a - b, LF_SUB, LOADM_OSZ(a), b = in->imm & m, false, cc_sub)
+ALU(test, rr, a & b, LF_LOGIC, a = RA & m, b = RB & m, false, cc_logic)
+ALU(test, mr, a & b, LF_LOGIC, LOADM_OSZ(a), b = RB & m, false, cc_logic)
+/* SDM Vol.1 Appendix B: after SUB/CMP each condition compares the operands */
+CC_PLAIN(sub, 0) CC_PLAIN(sub, 1) CC(sub, 2, fa < fb) CC(sub, 3, fa >= fb)
+CC(sub, 4, fa == fb) CC(sub, 5, fa != fb) CC(sub, 6, fa <= fb) CC(sub, 7, fa > fb)
+CC(sub, 8, SR < 0) CC(sub, 9, SR >= 0) CC_PLAIN(sub, 10) CC_PLAIN(sub, 11)
+CC(sub, 12, SA < SB) CC(sub, 13, SA >= SB) CC(sub, 14, SA <= SB) CC(sub, 15, SA > SB)
+/* after a logic op CF = OF = 0 */
+CC(logic, 0, false) CC(logic, 1, true) CC(logic, 2, false) CC(logic, 3, true)
+CC(logic, 4, fr == 0) CC(logic, 5, fr != 0) CC(logic, 6, fr == 0) CC(logic, 7, fr != 0)
+CC(logic, 8, SR < 0) CC(logic, 9, SR >= 0) CC_PLAIN(logic, 10) CC_PLAIN(logic, 11)
+CC(logic, 12, SR < 0) CC(logic, 13, SR >= 0) CC(logic, 14, SR <= 0) CC(logic, 15, SR > 0)
+/* after ADD only ZF and SF are simple */
+CC_PLAIN(add, 0) CC_PLAIN(add, 1) CC_PLAIN(add, 2) CC_PLAIN(add, 3)
+CC(add, 4, fr == 0) CC(add, 5, fr != 0) CC_PLAIN(add, 6) CC_PLAIN(add, 7)
+CC(add, 8, SR < 0) CC(add, 9, SR >= 0) CC_PLAIN(add, 10) CC_PLAIN(add, 11)
+CC_PLAIN(add, 12) CC_PLAIN(add, 13) CC_PLAIN(add, 14) CC_PLAIN(add, 15)
+fused_taken: /* in: the ALU instruction; the Jcc after it is taken */
+    in++;
+    cpu->rip = next;
+    next = (next + in->len) & ripmask;
+    TARGET();
+    link = 0;
+    LEAVE(l_chain);
+fused_not:
+    in++;
+    cpu->rip = next;
+    next = (next + in->len) & ripmask;
     NEXT();
-l_test_mr: {
-    uint64_t a;
-    LOADM(a, in->osz);
-    lf_set(cpu, LF_LOGIC, in->osz, a & RB & MASK, 0, 0);
-    NEXT();
-}
+fused_plain: /* the Jcc evaluates the lazy flags itself */
+    in++;
+    cpu->rip = next;
+    DISPATCH();
 l_shl_ri: { /* the count is not 0 (fast_form) */
     uint64_t m = MASK, a = RA & m, c = in->imm & (in->osz * 8u - 1);
     RA = (a << c) & m;
@@ -687,7 +811,7 @@ imul32:;
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
 l_jmp:
-    jump_near(cpu, next + in->imm, in->osz);
+    TARGET();
     link = 0;
     LEAVE(l_chain);
 l_generic: {
@@ -718,19 +842,23 @@ l_generic: {
     in++;
     DISPATCH();
 }
-l_end: /* the block ran to its end */
+l_end: /* the block ran to its end (the sentinel's next is its own address) */
+    tgt = next;
     link = 1;
-l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or the end */
-    if (unlikely(slow | cpu->m->stop))
+l_chain: { /* tgt = cpu->rip, the next instruction: after an inline jump (link 0) or the end */
+    /* Events and stop requests come from handlers and devices, reached only through a
+     * handler or a slow access (the run loop polls between slices). */
+    if (unlikely(slow))
         goto l_exit;
-    /* Nothing but inline forms ran since the last full lookup, so mode and mappings are
-     * unchanged: a block in the same page that was linked here is still mapped alike. */
-    uint64_t lin = code_linear(cpu, cpu->rip), here = b->lip - 1;
-    bool same_page = ((lin ^ here) >> 12) == 0;
+    /* Nothing but inline forms ran since the last full lookup, so mode, mappings and
+     * code bytes (a store to code is slow) are unchanged: a block loops to itself, and
+     * one in the same page linked under this epoch is still what a lookup would find. */
+    uint64_t lin = (csbase + tgt) & ripmask;
+    if (lin + 1 == b->lip)
+        goto enter;
     x86_block *t = b->link[link];
-    if (likely(t && same_page && t->lip == lin + 1 &&
-               t->host == b->host - (here & 0xfff) + (lin & 0xfff) && *t->genp == t->gen &&
-               t->mode == b->mode)) {
+    if (likely(t && t->lip == lin + 1 && b->link_epoch[link] == epoch &&
+               *t->genp == t->gen)) {
         b = t;
         goto enter;
     }
@@ -739,8 +867,10 @@ l_chain: { /* cpu->rip is the next instruction: after an inline jump (link 0) or
         cpu->run_block = NULL;
         return;
     }
-    if (same_page)
+    if (((lin ^ (b->lip - 1)) >> 12) == 0) { /* same page: the mapping checked for b */
         b->link[link] = t;
+        b->link_epoch[link] = epoch;
+    }
     b = t;
     goto enter;
 }
@@ -755,19 +885,27 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
         cpu->run_block = NULL;
         return;
     }
-    goto enter;
+    tgt = cpu->rip;
+    goto mode;
 #undef DISPATCH
 #undef NEXT
 #undef LEAVE
 #undef MASK
+#undef TARGET
 #undef RA
 #undef RB
 #undef EA
 #undef LOADM
+#undef LOADM_OSZ
 #undef STOREM
 #undef FLAGS
 #undef ALU
 #undef ALU_FORMS
+#undef CC
+#undef CC_PLAIN
+#undef SA
+#undef SB
+#undef SR
 #undef JCC
 }
 

@@ -122,14 +122,14 @@ typedef struct x86_lazy {
 } x86_lazy;
 
 /* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
- * privilege (supervisor/user); only RAM pages are cached. */
+ * privilege (supervisor/user); only RAM pages at canonical (48-bit) addresses are cached,
+ * so a hit needs no canonical check. Entries are 16 bytes (the global bits apart). */
 #define X86_TLB_BITS 8
 #define X86_TLB_SIZE (1u << X86_TLB_BITS)
 enum { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
 typedef struct x86_tlb_entry {
     uint64_t tag;       /* linear page number + 1 (0 = invalid) */
     uintptr_t addend;   /* host address = linear address + addend */
-    bool global;
 } x86_tlb_entry;
 
 /* Decoded blocks (cpu.c): straight-line runs of instructions in one page, keyed by the
@@ -147,6 +147,7 @@ typedef struct x86_block {
     /* Successors in the same page, as last found: [0] an inline jump's target, [1] the
      * fall-through at the end (validated on use, cpu.c run_threaded) */
     struct x86_block *link[2];
+    uint32_t link_epoch[2]; /* cpu->block_epoch when linked */
     x86_insn insn[X86_BLOCK_MAX + 1];
 } x86_block;
 
@@ -230,11 +231,13 @@ typedef struct x86_cpu {
 
     /* TLB: [user?][access] */
     x86_tlb_entry tlb[2][3][X86_TLB_SIZE];
+    bool tlb_global[2][3][X86_TLB_SIZE]; /* the entry maps a global page (CR4.PGE) */
     bool tlb_nofill;         /* the last translation must not be cached */
     bool smc;                /* a slow-path write hit a page holding decoded code */
     /* The block run_threaded counted on entry, and its first rip (cpu.c) */
     const x86_block *run_block;
     uint64_t run_rip0;
+    uint32_t block_epoch;    /* counts block builds (links made before one are stale) */
 
     x86_block *blocks;
 } x86_cpu;

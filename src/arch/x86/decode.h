@@ -111,7 +111,8 @@ typedef struct x86_insn {
     uint8_t lreg[3];    /* its register number when loc is X86_LOC_REG */
     uint8_t fast;       /* the block interpreter's inline form (cpu.c; 0 = the handler) */
     int64_t disp;
-    uint64_t imm, imm2;
+    uint64_t imm, imm2; /* imm2: ENTER's second immediate, a far pointer's selector;
+                         * in a 64-bit block, a relative Jcc/JMP's target (cpu.c) */
 } x86_insn;
 
 #define X86_NOREG 0xff

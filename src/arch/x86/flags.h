@@ -62,7 +62,9 @@ bool x86_cond(const x86_cpu *cpu, unsigned cc);
 static inline bool x86_cond_fast(const x86_cpu *cpu, unsigned cc)
 {
     const x86_lazy *l = &cpu->lf;
-    unsigned sh = 64 - l->size * 8u;
+    if (l->op == LF_NONE)
+        return x86_cond(cpu, cc);
+    unsigned sh = 64 - l->size * 8u; /* size is 1, 2, 4 or 8 when op is not LF_NONE */
     uint64_t a = l->a << sh, b = l->b << sh, r = l->res << sh; /* operands at the top */
     bool v;
     if (l->op == LF_SUB) {
@@ -83,7 +85,7 @@ static inline bool x86_cond_fast(const x86_cpu *cpu, unsigned cc)
         case 7: v = (int64_t)r <= 0; break;
         default: return x86_cond(cpu, cc);
         }
-    } else if ((cc >> 1) == 2 && l->op != LF_NONE) {
+    } else if ((cc >> 1) == 2) {
         v = r == 0;
     } else {
         return x86_cond(cpu, cc);

@@ -31,9 +31,10 @@
 void x86_tlb_flush(x86_cpu *cpu, bool keep_global)
 {
     x86_tlb_entry *e = &cpu->tlb[0][0][0];
+    const bool *global = &cpu->tlb_global[0][0][0];
     size_t n = sizeof cpu->tlb / sizeof *e;
     for (size_t i = 0; i < n; i++)
-        if (!keep_global || !e[i].global)
+        if (!keep_global || !global[i])
             e[i].tag = 0;
 }
 
@@ -243,7 +244,9 @@ bool x86_translate(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa, uint3
     uint64_t ppage = *pa & ~0xfffull;
     uint8_t *host = kind == ACC_W ? bus_ram_ptr_writable(b, ppage, 4096)
                                   : bus_ram_ptr(b, ppage, 4096);
-    if (!host || cpu->tlb_nofill)
+    /* Non-canonical addresses (reachable by implicit accesses through a descriptor-table
+     * base) are never cached, so the 64-bit TLB hit needs no canonical check. */
+    if (!host || cpu->tlb_nofill || ((lin + (1ull << 47)) >> 48) != 0)
         return true;
     if (kind != ACC_X && data_checked(cpu, x86_user(cpu, acc)))
         return true;
@@ -254,7 +257,7 @@ bool x86_translate(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa, uint3
     x86_tlb_entry *e = &cpu->tlb[user][kind][vpn & (X86_TLB_SIZE - 1)];
     e->tag = vpn + 1;
     e->addend = (uintptr_t)host - (uintptr_t)(vpn << 12);
-    e->global = global;
+    cpu->tlb_global[user][kind][vpn & (X86_TLB_SIZE - 1)] = global;
     return true;
 }
 
