@@ -80,4 +80,6 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
     default:
         break;
     }
+    if (cpu->board && cpu->board->cpuid)
+        cpu->board->cpuid(cpu->board->opaque, leaf, sub, r);
 }
