@@ -77,6 +77,7 @@ aarch64-clang:
 # Everything a test run needs: the emulator, unit tests, guest programs.
 guests:
 	tests/guest/riscv/build.sh $(BUILD)/guest/riscv
+	tests/guest/x86/build.sh $(BUILD)/guest/x86
 
 # The README's test command: installs what the tests need, then runs them all.
 check:

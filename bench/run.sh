@@ -6,7 +6,8 @@
 #   bench/run.sh            (make bench installs the dependencies first)
 # Environment:
 #   BENCH_RUNS=3            runs per emulator for each timed row (alternating vm, QEMU)
-#   BENCH_ONLY=a,b          sections: installer, workload, linux, startup, x86workload
+#   BENCH_ONLY=a,b          sections: installer, workload, linux, startup, x86workload,
+#                           x86installer (amd64 installer and busybox prompt)
 #                           (default: all)
 #   BENCH_ITERS=3000        workload iterations (~2.4 M instructions each)
 #   BENCH_TIMEOUT=300       seconds before one run is given up (killed, reported in a note)
@@ -17,10 +18,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${BENCH_RUNS:-3}
-only=${BENCH_ONLY:-installer,workload,linux,startup,x86workload}
+only=${BENCH_ONLY:-installer,workload,linux,startup,x86workload,x86installer}
 iters=${BENCH_ITERS:-3000}
 limit=${BENCH_TIMEOUT:-300}
 cache=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/riscv64
+cache_x86=${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}/amd64
 load0=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
 work=$here/build
 vm=$work/vm-cli
@@ -39,6 +41,9 @@ for tool in "$qemu" "$qemu_x86" riscv64-unknown-elf-gcc cpio gzip hyperfine cc o
 done
 for f in linux initrd.gz fw_dynamic.bin busybox; do
     [ -s "$cache/$f" ] || die "$cache/$f missing (run scripts/fetch-guests.sh)"
+done
+for f in linux initrd.gz busybox; do
+    [ -s "$cache_x86/$f" ] || die "$cache_x86/$f missing (run scripts/fetch-guests.sh)"
 done
 
 say "building vm-cli"
@@ -89,6 +94,20 @@ poweroff -f
 INIT
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -6) >"$work/bench-initrd.gz"
+
+# amd64 initramfs: busybox and an /init that says when the shell is up, then powers off.
+rm -rf "$work/root-x86"
+mkdir -p "$work/root-x86/bin" "$work/root-x86/proc"
+cp "$cache_x86/busybox" "$work/root-x86/bin/busybox"
+cat >"$work/root-x86/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+echo "BUSYBOX-PROMPT $(cat /proc/uptime)"
+poweroff -f
+INIT
+chmod +x "$work/root-x86/init"
+(cd "$work/root-x86" && find . | cpio -o -H newc --quiet | gzip -6) >"$work/busybox-x86-initrd.gz"
 
 # ---- Running and recording ----
 # watch NAME TIMEOUT [milestones options...] -- CMD...: one run under the output watcher;
@@ -246,6 +265,42 @@ if want x86workload; then
     done
 fi
 
+if want x86installer; then
+    for i in $(seq 1 "$runs"); do
+        for emu in vm qemu; do
+            name=x86-installer-$emu-$i
+            say "amd64 installer, $emu, run $i/$runs"
+            if [ $emu = vm ]; then
+                set -- "$vm" run --arch x86_64 --memory 1G --kernel "$cache_x86/linux" \
+                    --initrd "$cache_x86/initrd.gz" --append console=ttyS0
+            else
+                set -- "$qemu_x86" -M pc -smp 1 -m 1G -display none -serial stdio -monitor none \
+                    -kernel "$cache_x86/linux" -initrd "$cache_x86/initrd.gz" -append console=ttyS0
+            fi
+            watch "$name" "$limit" -p "Linux version" -p "Run /init" -p "Select a language|Choose language" -- "$@"
+            record x86i_linux $emu "$(field "$name" match 1)"
+            record x86i_init $emu "$(field "$name" match 2)"
+            record x86i_lang $emu "$(field "$name" match 3)"
+            record x86i_rss $emu "$(ram_mib "$(field "$name" maxrss_kb)")"
+            [ -n "$(field "$name" match 3)" ] || notes+=("amd64 installer run $i on $emu did not reach the language screen ($(field "$name" how)); see bench/build/logs/$name.out")
+
+            name=x86-busybox-$emu-$i
+            say "amd64 busybox prompt, $emu, run $i/$runs"
+            if [ $emu = vm ]; then
+                set -- "$vm" run --arch x86_64 --memory 1G --kernel "$cache_x86/linux" \
+                    --initrd "$work/busybox-x86-initrd.gz" --append console=ttyS0
+            else
+                set -- "$qemu_x86" -M pc -smp 1 -m 1G -display none -serial stdio -monitor none \
+                    -kernel "$cache_x86/linux" -initrd "$work/busybox-x86-initrd.gz" -append console=ttyS0
+            fi
+            watch "$name" "$limit" -p "BUSYBOX-PROMPT" -- "$@"
+            record x86b_prompt $emu "$(field "$name" match 1)"
+            record x86b_rss $emu "$(ram_mib "$(field "$name" maxrss_kb)")"
+            [ -n "$(field "$name" match 1)" ] || notes+=("amd64 busybox run $i on $emu did not reach the prompt ($(field "$name" how)); see bench/build/logs/$name.out")
+        done
+    done
+fi
+
 if want startup; then
     say "start-up: hyperfine on tiny.elf"
     hyperfine -N --style none --warmup 5 --runs 50 --export-csv "$work/logs/startup.csv" \
@@ -313,13 +368,20 @@ load=$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)
     row "x86_64 bare-metal workload: run time, process start to exit (s)" x86_time 2
     row "x86_64 bare-metal workload: guest MIPS" x86_mips 0
     row "x86_64 bare-metal workload: peak RSS (MiB)" x86_rss 0
+    row "amd64 installer: first kernel line \"Linux version\" (s)" x86i_linux 2
+    row "amd64 installer: \"Run /init\" (s)" x86i_init 2
+    row "amd64 installer: language screen \"Select a language\" (s)" x86i_lang 2
+    row "amd64 installer: peak RSS (MiB)" x86i_rss 0
+    row "amd64 busybox: shell prompt (s)" x86b_prompt 2
+    row "amd64 busybox: peak RSS (MiB)" x86b_rss 0
     row "Start-up: tiny.elf total wall time (ms, hyperfine, 50 runs, 5 warm-up)" st_ms 1 "50 / 50"
     echo
     echo "Ratio vm/QEMU: above 1 means vm takes longer (times) or uses more (RSS); for MIPS, below 1"
     echo "means vm is slower. Every run:"
     echo
     echo '```'
-    for k in inst_linux inst_init inst_lang inst_rss wl_time wl_mips wl_rss lx_boot lx_time lx_mips lx_rss x86_time x86_mips x86_rss st_ms; do
+    for k in inst_linux inst_init inst_lang inst_rss wl_time wl_mips wl_rss lx_boot lx_time lx_mips lx_rss x86_time x86_mips x86_rss \
+             x86i_linux x86i_init x86i_lang x86i_rss x86b_prompt x86b_rss st_ms; do
         runs_of $k
     done
     echo '```'

@@ -7,6 +7,8 @@
 # Prints nothing but progress on stderr; the cache layout is
 #   $CACHE/riscv64/{linux,initrd.gz,fw_dynamic.bin,fw_dynamic.elf,fw_jump.bin,busybox}
 #   $CACHE/amd64/{linux,initrd.gz,gtk-initrd.gz,busybox}
+#   $CACHE/amd64/modules/*.ko  (the CD-ROM modules of the installer kernel's own version,
+#                               in load order: modules/order)
 set -euo pipefail
 
 CACHE=${1:-${VM_CACHE:-${HOME:-/root}/.cache/vm-guests}}
@@ -18,7 +20,8 @@ if [ -f "$STAMP" ] &&
    [ -s "$CACHE/riscv64/linux" ] && [ -s "$CACHE/riscv64/initrd.gz" ] &&
    [ -s "$CACHE/riscv64/fw_dynamic.bin" ] && [ -s "$CACHE/riscv64/busybox" ] &&
    [ -s "$CACHE/amd64/linux" ] && [ -s "$CACHE/amd64/initrd.gz" ] &&
-   [ -s "$CACHE/amd64/gtk-initrd.gz" ] && [ -s "$CACHE/amd64/busybox" ]; then
+   [ -s "$CACHE/amd64/gtk-initrd.gz" ] && [ -s "$CACHE/amd64/busybox" ] &&
+   [ -s "$CACHE/amd64/modules/order" ]; then
     exit 0
 fi
 
@@ -77,6 +80,31 @@ cp "$di/gtk/debian-installer/amd64/initrd.gz" "$CACHE/amd64/gtk-initrd.gz"
 cp "$CACHE/root-trixie/bin/busybox" "$CACHE/amd64/busybox" 2>/dev/null ||
     cp "$CACHE/root-trixie/usr/bin/busybox" "$CACHE/amd64/busybox"
 
+# The netboot initrd has no storage drivers: the CD-ROM test loads them from Debian's
+# kernel package of the same version as the installer's kernel, named after the version
+# string in its bzImage header (boot.rst: kernel_version at 0x20E, +0x200).
+k="$CACHE/amd64/linux"
+off=$(od -An -tu2 -j $((0x20E)) -N2 "$k" | tr -d ' ')
+kver=$(dd if="$k" bs=1 skip=$((off + 0x200)) count=128 2>/dev/null | tr '\0' '\n' | head -n1 | cut -d' ' -f1)
+[ -n "$kver" ] || { echo "fetch-guests: no kernel version in $k" >&2; exit 1; }
+download kimage "linux-image-$kver-unsigned"
+mods="$CACHE/root-kimage/usr/lib/modules/$kver/kernel"
+rm -rf "$CACHE/amd64/modules"
+mkdir -p "$CACHE/amd64/modules"
+# dependency order (each module's .modinfo "depends=")
+order="scsi_common scsi_mod libata ata_piix cdrom sr_mod isofs"
+for m in $order; do
+    f=$(find "$mods" -name "$m.ko*" | head -n1)
+    [ -n "$f" ] || { echo "fetch-guests: $m not in linux-image-$kver-unsigned" >&2; exit 1; }
+    case $f in
+        *.xz) xz -dc "$f" >"$CACHE/amd64/modules/$m.ko" ;;
+        *.zst) zstd -qdc "$f" >"$CACHE/amd64/modules/$m.ko" ;;
+        *) cp "$f" "$CACHE/amd64/modules/$m.ko" ;;
+    esac
+done
+echo "$order" >"$CACHE/amd64/modules/order"
+echo "$kver" >"$CACHE/amd64/modules/version"
+
 # riscv64 binary packages: the trixie riscv64 index has been seen broken on the mirror,
 # sid works (see shared/GUESTS.md).
 apt_private sid-riscv64 riscv64 riscv64 sid
@@ -84,6 +112,6 @@ download sid-riscv64 busybox-static:riscv64
 cp "$CACHE/root-sid-riscv64/bin/busybox" "$CACHE/riscv64/busybox" 2>/dev/null ||
     cp "$CACHE/root-sid-riscv64/usr/bin/busybox" "$CACHE/riscv64/busybox"
 
-rm -rf "$CACHE/debs" "$CACHE/root-trixie" "$CACHE/root-sid-riscv64"
+rm -rf "$CACHE/debs" "$CACHE/root-trixie" "$CACHE/root-sid-riscv64" "$CACHE/root-kimage"
 touch "$STAMP"
 echo "fetch-guests: cached in $CACHE" >&2

@@ -12,14 +12,17 @@ case "$mode" in
     demo) pkgs+=(ca-certificates) ;;
     # clang, and the aarch64 cross build run under qemu-user (tests/cross_aarch64.sh);
     # nasm for the x86 test images, qemu-system-x86 for their differential reference,
-    # xorriso for the ISO images of tests/unit/test_bootcfg.c.
+    # xorriso for the ISO images of tests/unit/test_bootcfg.c, acpica-tools (iasl) to
+    # disassemble the x86 ACPI tables in tests/unit/test_pc_acpi.c.
     test) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc cpio gzip device-tree-compiler
                  clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user nasm qemu-system-x86
-                 xorriso) ;;
+                 xorriso acpica-tools) ;;
     bench) pkgs+=(gcc-riscv64-unknown-elf qemu-system-misc qemu-system-x86 binutils cpio gzip
                   hyperfine time) ;;
     *) echo "usage: $0 build|test|bench|demo" >&2; exit 2 ;;
 esac
+# fetch-guests.sh (every mode but build) unpacks the amd64 kernel modules with xz.
+[ "$mode" = build ] || pkgs+=(xz-utils)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -13,6 +13,7 @@
 
 #define VM_VERSION "0.1.0"
 #define EXIT_USAGE 2
+#define DEFAULT_RAM (1024 * MiB) /* the same for every architecture */
 
 /* The host this binary was built for, for the banner (compile-time: no uname needed). */
 #if defined(__linux__)
@@ -47,7 +48,7 @@ static const char usage_text[] =
     "                     detected from the contents)\n"
     "  --initrd FILE      initial ramdisk, placed high in RAM\n"
     "  --append CMDLINE   kernel command line\n"
-    "  --memory SIZE      guest RAM: 128M, 1G, or a number of MiB (default 128M)\n"
+    "  --memory SIZE      guest RAM: 128M, 1G, or a number of MiB (default 1G)\n"
     "  --vcpus N          number of virtual CPUs (default 1; only 1 so far)\n"
     "  --mode interpreter execution mode (only the interpreter exists today)\n"
     "  --bios FILE|none   firmware image; 'none' boots the kernel directly with the\n"
@@ -146,7 +147,7 @@ static int cmd_run(int argc, char **argv)
         return 1;
     }
     vm_config *cfg = &m->cfg;
-    cfg->ram_size = 128 * MiB;
+    cfg->ram_size = 0; /* not given: DEFAULT_RAM (below) */
     cfg->vcpus = 1;
     cfg->escape_char = 0x01;
     const char *arch_arg = NULL;
@@ -266,6 +267,15 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     uint64_t host_ram = host_ram_bytes();
+    if (cfg->ram_size == 0) {
+        /* The installers' initrds unpack in RAM (amd64's is 41 MB compressed, and the
+         * kernel panics "Failed to execute /init" with 128 MiB), and guest RAM is mapped
+         * lazily: a generous default costs only what the guest touches. A small host gets
+         * half its RAM instead. */
+        cfg->ram_size = DEFAULT_RAM;
+        if (host_ram && cfg->ram_size > host_ram / 2)
+            cfg->ram_size = (host_ram / 2) & ~(uint64_t)(MiB - 1);
+    }
     if (host_ram && cfg->ram_size > host_ram) {
         fprintf(stderr, "vm-cli: --memory %llu MiB: more than this host's %llu MiB of RAM\n",
                 (unsigned long long)(cfg->ram_size / MiB), (unsigned long long)(host_ram / MiB));

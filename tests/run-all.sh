@@ -44,6 +44,12 @@ if tests/guest/riscv/build.sh "$guest_dir" >"$log/guests" 2>&1; then
 else
     fail "guest programs build" "$(tail -n 3 "$log/guests" | tr '\n' '|')"
 fi
+x86_guest_dir=build/guest/x86
+if tests/guest/x86/build.sh "$x86_guest_dir" >"$log/guests-x86" 2>&1; then
+    pass "x86 system test images built (nasm)"
+else
+    fail "x86 system test images build" "$(tail -n 3 "$log/guests-x86" | tr '\n' '|')"
+fi
 
 for b in "${builds[@]}"; do
     label=${b#build}; label=${label#-}; label=${label:-opt}
@@ -51,9 +57,12 @@ for b in "${builds[@]}"; do
     run_part "$label guest tests" tests/guest_tests.sh "$b/vm-cli" "$guest_dir" "$label"
     run_part "$label bad input" tests/bad_input.sh "$b/vm-cli" "$guest_dir" "$label"
     run_part "$label robustness" tests/robustness.sh "$b/vm-cli" "$label"
+    run_part "$label x86 system tests" tests/x86_system_tests.sh "$b/vm-cli" "$x86_guest_dir" "$label"
+    run_part "$label x86 robustness" tests/robustness_x86.sh "$b/vm-cli" "$label"
 done
 
 run_part "differential" tests/differential_qemu.sh build/vm-cli "$guest_dir"
+run_part "x86 differential (QEMU)" tests/differential_qemu_x86.sh build/vm-cli "$x86_guest_dir"
 # x86 CPU against the host CPU, 10^7 instructions (opt build; the ASan build runs it as
 # well, at ~1.5x the time: tests/x86diff/run.sh build-asan/x86diff)
 run_part "x86diff" tests/x86diff/run.sh build/x86diff

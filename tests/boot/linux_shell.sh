@@ -31,6 +31,7 @@ echo "=== cpuinfo ==="
 cat /proc/cpuinfo
 echo "=== uname ==="
 uname -a
+echo "guest date: $(date -u +%Y-%m-%d)"
 sum=0; i=1
 while [ $i -le 100 ]; do sum=$((sum + i * i)); i=$((i + 1)); done
 echo "shell computation: sum of squares 1..100 = $sum"
@@ -57,6 +58,9 @@ boot() {
     [ -z "$why" ] && { grep -aqE "^isa[[:space:]]*: rv64imafdc" "$t/out" || why="cpuinfo isa line missing"; }
     [ -z "$why" ] && { grep -aqE "^mmu[[:space:]]*: sv57" "$t/out" || why="cpuinfo mmu line missing"; }
     [ -z "$why" ] && { grep -aqE "^Linux .* riscv64 GNU/Linux" "$t/out" || why="uname -a output missing"; }
+    # The Goldfish RTC gives the kernel the host's date (not 1970-01-01).
+    [ -z "$why" ] && { grep -aqE "guest date: ($(date -u +%Y-%m-%d)|$(date -u -d '-1 day' +%Y-%m-%d))" "$t/out" ||
+        why="guest date is not today's: $(grep -a -m1 'guest date' "$t/out")"; }
     [ -z "$why" ] && { grep -aq "sum of squares 1..100 = 338350" "$t/out" || why="shell computation wrong"; }
     [ -z "$why" ] && { grep -aq "fib: 12586269025" "$t/out" || why="awk computation wrong"; }
     [ -z "$why" ] && { grep -aq "reboot: Power down" "$t/out" || why="no 'reboot: Power down' from the kernel"; }

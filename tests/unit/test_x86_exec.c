@@ -14,6 +14,11 @@
 static machine m;
 static x86_cpu cpu;
 
+static uint64_t mask_of(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
 static void wr64(uint64_t a, uint64_t v)
 {
     bus_write(&m.bus, a, 8, v);
@@ -129,6 +134,113 @@ static void test_muldiv(void)
     CHECK(cpu.exc.pending, "div by zero stops");
     CHECK_EQ(cpu.exc.vector, 0, "#DE");
     CHECK_EQ(rd(cpu.rip, 2), 0xf1f7, "rip at the faulting div");
+}
+
+/* DIV/IDIV at every width on the edges of quotient overflow, run one instruction at a
+ * time: an overflowing quotient (including the 2^(2w-1) / -1 case, which C's own signed
+ * division cannot compute) must be the guest's #DE with RAX/RDX untouched. */
+struct div_case {
+    unsigned size;
+    bool is_signed;
+    uint64_t hi, lo, divisor;
+    bool de;
+    uint64_t q, r;
+};
+
+static const struct div_case div_cases[] = {
+    /* 8-bit: AX / r8 → AL quotient, AH remainder (hi ignored) */
+    {1, true, 0, 0x8000, 0xff, true, 0, 0},
+    {1, true, 0, 0xff80, 0xff, true, 0, 0},
+    {1, true, 0, 0xff81, 0xff, false, 0x7f, 0},
+    {1, true, 0, 0xff80, 0x01, false, 0x80, 0},
+    {1, true, 0, 0xfff9, 0x02, false, 0xfd, 0xff},
+    {1, false, 0, 0xffff, 0xff, true, 0, 0},
+    {1, false, 0, 0xfeff, 0xff, false, 0xff, 0xfe},
+    /* 16-bit: DX:AX */
+    {2, true, 0x8000, 0x0000, 0xffff, true, 0, 0},
+    {2, true, 0xffff, 0x8000, 0xffff, true, 0, 0},
+    {2, true, 0xffff, 0x8001, 0xffff, false, 0x7fff, 0},
+    {2, true, 0xffff, 0x8000, 0x0001, false, 0x8000, 0},
+    {2, false, 0xffff, 0xffff, 0xffff, true, 0, 0},
+    {2, false, 0xfffe, 0xffff, 0xffff, false, 0xffff, 0xfffe},
+    /* 32-bit: EDX:EAX; 0x80000000:00000000 / -1 once killed the host with SIGFPE */
+    {4, true, 0x80000000, 0x00000000, 0xffffffff, true, 0, 0},
+    {4, true, 0xffffffff, 0x80000000, 0xffffffff, true, 0, 0},
+    {4, true, 0xffffffff, 0x80000001, 0xffffffff, false, 0x7fffffff, 0},
+    {4, true, 0xffffffff, 0x80000000, 0x00000001, false, 0x80000000, 0},
+    {4, true, 0x80000000, 0x00000000, 0x00000001, true, 0, 0},
+    {4, true, 0x80000000, 0x00000000, 0x80000000, true, 0, 0},
+    {4, true, 0xc0000000, 0x00000000, 0x80000000, true, 0, 0},
+    {4, true, 0x7fffffff, 0xffffffff, 0x7fffffff, true, 0, 0},
+    {4, true, 0x3fffffff, 0x7fffffff, 0x7fffffff, false, 0x7fffffff, 0x7ffffffe},
+    {4, true, 0xffffffff, 0xfffffff9, 0x00000002, false, 0xfffffffd, 0xffffffff},
+    {4, true, 0x00000000, 0x00000007, 0xfffffffe, false, 0xfffffffd, 0x00000001},
+    {4, false, 0xffffffff, 0xffffffff, 0xffffffff, true, 0, 0},
+    {4, false, 0xfffffffe, 0xffffffff, 0xffffffff, false, 0xffffffff, 0xfffffffe},
+    /* 64-bit: RDX:RAX, a 128-bit dividend */
+    {8, true, 0x8000000000000000ull, 0, ~0ull, true, 0, 0},
+    {8, true, ~0ull, 0x8000000000000000ull, ~0ull, true, 0, 0},
+    {8, true, ~0ull, 0x8000000000000001ull, ~0ull, false, 0x7fffffffffffffffull, 0},
+    {8, true, ~0ull, 0x8000000000000000ull, 1, false, 0x8000000000000000ull, 0},
+    {8, true, 0x8000000000000000ull, 0, 0x8000000000000000ull, true, 0, 0},
+    {8, true, 0xc000000000000000ull, 0, 0x8000000000000000ull, true, 0, 0},
+    {8, true, ~0ull, (uint64_t)-7, 2, false, (uint64_t)-3, (uint64_t)-1},
+    {8, false, ~0ull, ~0ull, ~0ull, true, 0, 0},
+    {8, false, ~0ull - 1, ~0ull, ~0ull, false, ~0ull, ~0ull - 1},
+};
+
+static void test_div_edges(void)
+{
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof div_cases / sizeof *div_cases; i++) {
+        const struct div_case *c = &div_cases[i];
+        /* [66|48] F6/F7 /6 (div ecx) or /7 (idiv ecx); hlt */
+        uint8_t code[4];
+        size_t n = 0;
+        if (c->size == 2)
+            code[n++] = 0x66;
+        if (c->size == 8)
+            code[n++] = 0x48;
+        code[n++] = c->size == 1 ? 0xf6 : 0xf7;
+        code[n++] = c->is_signed ? 0xf9 : 0xf1;
+        uint8_t prog[5];
+        memcpy(prog, code, n);
+        prog[n] = 0xf4;
+        setup64(prog, n + 1);
+        const uint64_t junk = 0x5555555555555555ull;
+        uint64_t rax = c->size == 1 ? (junk & ~0xffffull) | c->lo
+                     : c->size == 8 ? c->lo : (junk & ~mask_of(c->size)) | c->lo;
+        uint64_t rdx = c->size == 1 ? junk : c->size == 8 ? c->hi
+                     : (junk & ~mask_of(c->size)) | c->hi;
+        cpu.gpr[RAX] = rax;
+        cpu.gpr[RDX] = rdx;
+        cpu.gpr[RCX] = (junk & ~mask_of(c->size)) | c->divisor;
+        cpu.stop_on_exception = true;
+        x86_cpu_run(&cpu, 10);
+        cpu.stop_on_exception = false;
+        bool ok;
+        if (c->de) {
+            ok = cpu.exc.pending && cpu.exc.vector == 0 && cpu.rip == CODE &&
+                 cpu.gpr[RAX] == rax && cpu.gpr[RDX] == rdx;
+        } else if (c->size == 1) {
+            ok = cpu.halted && cpu.gpr[RAX] == ((rax & ~0xffffull) | (c->r << 8) | c->q) &&
+                 cpu.gpr[RDX] == rdx;
+        } else {
+            /* a 32-bit result zero-extends; 16-bit keeps the upper bits */
+            uint64_t keep = c->size == 2 ? junk & ~0xffffull : 0;
+            ok = cpu.halted && cpu.gpr[RAX] == (keep | c->q) && cpu.gpr[RDX] == (keep | c->r);
+        }
+        if (!ok) {
+            printf("# div case %zu: size %u %s %#llx:%#llx / %#llx -> exc %d vec %u rax %#llx "
+                   "rdx %#llx\n", i, c->size, c->is_signed ? "idiv" : "div",
+                   (unsigned long long)c->hi, (unsigned long long)c->lo,
+                   (unsigned long long)c->divisor, cpu.exc.pending, cpu.exc.vector,
+                   (unsigned long long)cpu.gpr[RAX], (unsigned long long)cpu.gpr[RDX]);
+            wrong++;
+        }
+        cpu.exc.pending = false;
+    }
+    CHECK_EQ(wrong, 0, "div/idiv edges at 8/16/32/64 bits: #DE on overflow, never a host trap");
 }
 
 static void test_smc(void)
@@ -303,6 +415,7 @@ int main(void)
     test_call();
     test_strings();
     test_muldiv();
+    test_div_edges();
     test_smc();
     test_fp();
     test_xsave();

@@ -646,6 +646,35 @@ static void test_real_mode16(void)
     CHECK_EQ(cpu.seg[SEG_CS].sel, 0x9000, "back in the caller's CS");
 }
 
+/* IRETQ to 32-bit user code (compatibility mode), INT 0x80 there: the 64-bit handler
+ * gets its frame on TSS.RSP0 with a null SS, pushed as in 64-bit mode (SDM Vol.3
+ * §6.14.2), not checked against the old mode's SS limit. */
+static const uint8_t prog_compat[] = {
+  0x0f, 0x01, 0x14, 0x25, 0x00, 0x58, 0x00, 0x00, 0x0f, 0x01, 0x1c, 0x25,
+  0x10, 0x58, 0x00, 0x00, 0x66, 0xb8, 0x30, 0x00, 0x0f, 0x00, 0xd8, 0x6a,
+  0x23, 0x68, 0x00, 0xf0, 0x3f, 0x00, 0x6a, 0x02, 0x6a, 0x1b, 0x68, 0x00,
+  0x00, 0x20, 0x00, 0x48, 0xcf
+};
+
+static void test_compat_interrupt(void)
+{
+    static const uint8_t int80[] = {0xcd, 0x80};
+    setup();
+    wr64(0x5000 + 0x18, 0x00cffa000000ffffull); /* user code32 */
+    bus_copy_to_ram(&m.bus, 0x100000, prog_sys, sizeof prog_sys);
+    bus_copy_to_ram(&m.bus, 0x101800, prog_compat, sizeof prog_compat);
+    bus_copy_to_ram(&m.bus, 0x200000, int80, sizeof int80);
+    cpu.rip = 0x101800;
+    x86_cpu_run(&cpu, 100);
+    CHECK(cpu.halted && !cpu.triple_fault, "compat: int 0x80 reaches the handler");
+    CHECK_EQ(rd64(0x7038), 1, "compat: handler ran once");
+    CHECK_EQ(rd64(0x7028), 0x1b, "compat: interrupted CS is the 32-bit user selector");
+    CHECK_EQ(rd64(0x7030), 0x90000 - 40, "compat: 5-quadword frame on TSS.RSP0");
+    CHECK_EQ(rd64(0x90000 - 8), 0x23, "compat: pushed user SS");
+    CHECK_EQ(rd64(0x90000 - 16), 0x3ff000, "compat: pushed user RSP");
+    CHECK_EQ(rd64(0x90000 - 40), 0x200002, "compat: pushed return EIP");
+}
+
 static int acks;
 static int ack(void *opaque)
 {
@@ -723,6 +752,7 @@ int main(void)
     test_syscall();
     test_real_mode16();
     test_lar_lsl();
+    test_compat_interrupt();
     test_external_interrupt();
     test_triple_fault();
     test_stop_on_exception();

@@ -148,6 +148,11 @@ static void print_state(const char *label, const xd_state *s)
     }
 }
 
+void xd_print_state(const char *label, const xd_state *s)
+{
+    print_state(label, s);
+}
+
 void xd_print_case(const xd_case *c, const xd_result *nat, const xd_result *emu)
 {
     printf("#   code at %#llx (%u instructions; end marker at +%#x):\n",

@@ -125,6 +125,15 @@ static void native_selfcheck(xd_native *nat, xd_emu *emu)
         /* EDX:EAX = 0x80000000:00000000 = INT64_MIN, divisor -1: quotient overflow */
         { "IDIV r32 of INT64_MIN by -1 is #DE",
           { 0xba, 0, 0, 0, 0x80, 0x31, 0xc0, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xf7, 0xf9 }, 14, 0, 12, 0 },
+        { "IDIV r8 of AX = -2^15 by -1 is #DE",
+          { 0xb8, 0, 0x80, 0, 0, 0xb1, 0xff, 0xf6, 0xf9 }, 9, 0, 7, 0 },
+        { "IDIV r16 of DX:AX = -2^31 by -1 is #DE",
+          { 0xba, 0, 0x80, 0, 0, 0x31, 0xc0, 0x83, 0xc9, 0xff, 0x66, 0xf7, 0xf9 }, 13, 0, 10, 0 },
+        { "IDIV r32 of 2^31 by 1 is #DE",
+          { 0x31, 0xd2, 0xb8, 0, 0, 0, 0x80, 0xb9, 1, 0, 0, 0, 0xf7, 0xf9 }, 14, 0, 12, 0 },
+        { "IDIV r32 of -2^31 by 1 gives -2^31",
+          { 0xba, 0xff, 0xff, 0xff, 0xff, 0xb8, 0, 0, 0, 0x80, 0xb9, 1, 0, 0, 0, 0xf7, 0xf9 }, 17,
+          3, 18, 0 },
         { "IDIV r64 of RDX:RAX = -2^127 by -1 is #DE",
           { 0x48, 0xba, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x31, 0xc0, 0x48, 0x83, 0xc9, 0xff, 0x48, 0xf7,
             0xf9 }, 19, 0, 16, 0 },
@@ -509,6 +518,22 @@ int main(int argc, char **argv)
             printf("%02x", c1.code[k]);
         printf("\n");
         xd_print_case(&c1, &r1, &e1);
+        /* and the host's state just before the first differing instruction */
+        char diff[1024];
+        int k = same ? -1 : bisect(nat, emu, &c1, diff, sizeof diff);
+        if (k > 0) {
+            static xd_case pre;
+            static xd_result pr;
+            pre = c1;
+            pre.code[c1.off[k]] = 0xcc;
+            pre.end = c1.off[k];
+            pre.undef = c1.undef_at[k];
+            if (xd_native_run(nat, &pre, &pr, 1, why, sizeof why)) {
+                char label[64];
+                snprintf(label, sizeof label, "native before +%03x", c1.off[k]);
+                xd_print_state(label, &pr.s);
+            }
+        }
         return !same;
     }
     static group_stats st[64];

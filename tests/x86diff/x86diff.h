@@ -141,5 +141,6 @@ bool xd_compare(const xd_case *c, const xd_result *native, const xd_result *emu,
 /* The RFLAGS/x87 C-bits undefined where the native run stopped (masked by xd_compare). */
 uint64_t xd_undef_at_stop(const xd_case *c, const xd_result *native);
 void xd_print_case(const xd_case *c, const xd_result *native, const xd_result *emu);
+void xd_print_state(const char *label, const xd_state *s);
 
 #endif

@@ -73,11 +73,14 @@ static bool add_devices(riscv_virt *v, vm_error *err)
     plic_connect_context(&v->plic, 1, (irq_line){ set_cpu_irq, &v->cpu, IRQ_S_EXT });
     uart16550_init(&v->uart, &m->con, plic_irq_line(&v->plic, VIRT_UART0_IRQ));
     syscon_init(&v->test, m);
+    goldfish_rtc_init(&v->rtc, NULL, NULL, NULL, NULL,
+                      plic_irq_line(&v->plic, GOLDFISH_RTC_VIRT_IRQ));
 
     return bus_add_mmio(b, VIRT_TEST_BASE, VIRT_TEST_SIZE, &syscon_ops, &v->test, "test", err) &&
            bus_add_mmio(b, VIRT_CLINT_BASE, VIRT_CLINT_SIZE, &aclint_ops, &v->clint, "clint", err) &&
            bus_add_mmio(b, VIRT_PLIC_BASE, VIRT_PLIC_SIZE, &plic_ops, &v->plic, "plic", err) &&
-           bus_add_mmio(b, VIRT_UART0_BASE, VIRT_UART0_SIZE, &uart16550_ops, &v->uart, "uart0", err);
+           bus_add_mmio(b, VIRT_UART0_BASE, VIRT_UART0_SIZE, &uart16550_ops, &v->uart, "uart0", err) &&
+           bus_add_mmio(b, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, &goldfish_rtc_ops, &v->rtc, "rtc", err);
 }
 
 static bool load_kernel(riscv_virt *v, const file_buf *f, image_format fmt, gpa_t linux_base,
@@ -332,7 +335,8 @@ static int64_t ns_until_timer(riscv_virt *v)
         if (s < ns)
             ns = s;
     }
-    return ns;
+    int64_t rtc = goldfish_rtc_ns_until_event(&v->rtc);
+    return rtc < ns ? rtc : ns;
 }
 
 static void *virt_create(machine *m, vm_error *err)
@@ -376,6 +380,7 @@ static bool virt_reset(void *board, vm_error *err)
     plic_reset(&v->plic);
     aclint_reset(&v->clint);
     uart16550_reset(&v->uart);
+    goldfish_rtc_reset(&v->rtc);
     reset_cpu(v);
     return true;
 }
@@ -385,6 +390,7 @@ static void virt_poll(void *board)
     riscv_virt *v = board;
     uart16550_poll(&v->uart);
     aclint_update(&v->clint);
+    goldfish_rtc_update(&v->rtc);
     v->cpu.irq_check = true;
 }
 

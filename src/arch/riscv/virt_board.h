@@ -6,6 +6,7 @@
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/virt.h"
 #include "dev/aclint.h"
+#include "dev/goldfish_rtc.h"
 #include "dev/htif.h"
 #include "dev/plic.h"
 #include "dev/syscon.h"
@@ -18,6 +19,7 @@ typedef struct riscv_virt {
     aclint clint;
     plic plic;
     uart16550 uart;
+    goldfish_rtc rtc;         /* QEMU virt's real-time clock: the guest sees today's date */
     syscon test;
     htif htif;                /* a bare-metal ELF's tohost/fromhost */
     /* What was loaded, for the device tree and the registers at reset */

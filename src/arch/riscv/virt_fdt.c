@@ -138,6 +138,14 @@ static int build(riscv_virt *v, void *fdt, size_t size)
     T(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
     T(fdt_end_node(fdt));
 
+    /* Linux bindings/rtc/trivial-rtc.yaml: google,goldfish-rtc */
+    T(fdt_begin_node(fdt, "rtc@101000"));
+    T(fdt_property_string(fdt, "compatible", "google,goldfish-rtc"));
+    T(prop_u64_pair(fdt, "reg", GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE));
+    T(fdt_property_u32(fdt, "interrupts", GOLDFISH_RTC_VIRT_IRQ));
+    T(fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC));
+    T(fdt_end_node(fdt));
+
     T(fdt_begin_node(fdt, "plic@c000000"));
     static const char *const plic_compat[] = { "sifive,plic-1.0.0", "riscv,plic0" };
     T(prop_stringlist(fdt, "compatible", plic_compat, 2));

@@ -36,8 +36,12 @@ uint64_t x86_cpu_rflags(x86_cpu *cpu)
 
 void x86_cpu_set_rflags(x86_cpu *cpu, uint64_t v)
 {
+    uint64_t old = cpu->flags;
     cpu->flags = (v & FL_VALID) | FL_1;
     cpu->lf.op = LF_NONE;
+    /* Alignment checks now apply at CPL 3: user data pages must leave the TLB (mmu.c). */
+    if (unlikely(cpu->flags & ~old & FL_AC) && (cpu->cr0 & CR0_AM))
+        x86_tlb_flush(cpu, false);
 }
 
 /* Bus callback: the RAM page at pa now holds decoded code; stores to it must take the
@@ -274,6 +278,13 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
     cpu->next_rip = next;
     if (unlikely(cpu->trace_insn))
         trace_insn(cpu, in);
+    if (unlikely(cpu->dbg_exec)) {
+        /* SDM Vol.3 §18.3.1.1: instruction breakpoints are checked first unless RF is
+         * set; RF is cleared once that check is past (IRET may set it again). */
+        if (!(cpu->flags & FL_RF))
+            x86_dbg_exec_check(cpu, code_linear(cpu, cpu->rip));
+        cpu->flags &= ~(uint64_t)FL_RF;
+    }
     if ((info->attr & A_PRIV) && cpu->cpl != 0)
         x86_fault(cpu, EXC_GP, 0);
     bool tf = (cpu->flags & FL_TF) != 0;
@@ -283,9 +294,13 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
     cpu->icount++;
     if (cpu->shadow)
         cpu->shadow--;
-    if (unlikely(tf)) {
-        /* single-step trap after the instruction (SDM Vol.3 §18.3.1.4) */
-        cpu->dr[6] |= 1u << 14;
+    if (unlikely(tf || cpu->dr_hit)) {
+        /* single-step and data breakpoint traps after the instruction, one #DB for both
+         * (SDM Vol.3 §18.3.1.4, §18.3.1.2) */
+        if (tf)
+            cpu->dr[6] |= 1u << 14;
+        cpu->dr[6] |= cpu->dr_hit;
+        cpu->dr_hit = 0;
         x86_event(cpu, EXC_DB, EV_EXC, false, 0);
         cpu->rip = cpu->next_rip;
         return false;
@@ -454,6 +469,7 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
     if (setjmp(jb)) {
         /* A fault: cpu->rip is the faulting instruction, cpu->exc describes it. */
         cpu->smc = false;
+        cpu->dr_hit = 0; /* a faulting instruction completes no data breakpoint */
         cpu->next_rip = cpu->rip;
         cpu->icount++;
         cpu->fault_jmp = &jb;
@@ -495,7 +511,8 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
         }
         const x86_insn *in = b->insn, *end = b->insn + b->n;
         const uint64_t stop_at = start + budget;
-        if (likely(!cpu->trace_insn && !(cpu->flags & FL_TF) && !cpu->shadow)) {
+        if (likely(!cpu->trace_insn && !(cpu->flags & FL_TF) && !cpu->shadow &&
+                   !(cpu->dbg_exec | cpu->dbg_data))) {
             run_block_threaded(cpu, in, end, stop_at);
             continue;
         }

@@ -186,6 +186,10 @@ typedef struct x86_cpu {
     x86_seg ldtr, tr;
     uint64_t cr0, cr2, cr3, cr4, cr8;
     uint64_t dr[8];
+    /* Armed debug breakpoints (DR7, SDM Vol.3 §18.2.4), recomputed on DR7 writes: a bit
+     * per DRn enabled as an instruction breakpoint / as a data breakpoint. dr_hit
+     * collects the data breakpoints the current instruction matched (a trap after it). */
+    uint8_t dbg_exec, dbg_data, dr_hit;
     uint64_t efer;
     uint64_t xcr0;
     int cpl;

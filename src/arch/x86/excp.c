@@ -135,7 +135,7 @@ static void deliver_idt(x86_cpu *cpu, int vec, int kind, bool has_err, uint32_t 
     uint16_t old_cs = cpu->seg[SEG_CS].sel, old_ss = cpu->seg[SEG_SS].sel;
     uint64_t old_sp = cpu->gpr[RSP];
     x86_seg save_ss = cpu->seg[SEG_SS];
-    int save_cpl = cpu->cpl, save_sb = cpu->stack_bits;
+    int save_cpl = cpu->cpl, save_sb = cpu->stack_bits, save_cb = cpu->code_bits;
     bool switch_stack = new_cpl < (unsigned)cpu->cpl || ist;
 
     if (switch_stack) {
@@ -178,6 +178,10 @@ static void deliver_idt(x86_cpu *cpu, int vec, int kind, bool has_err, uint32_t 
         cpu->gpr[RSP] &= ~0xfull;
     }
     cpu->cpl = (int)new_cpl; /* pushes go to the new stack with the new privilege */
+    /* §6.14.2: the handler is 64-bit code, so from compatibility mode too the frame is
+     * pushed as in 64-bit mode (no SS limit: the new SS may be a null selector). */
+    if (lma)
+        cpu->code_bits = 64;
     uint64_t frame[6];
     int nf = 0;
     /* §6.14.2: 64-bit mode always pushes SS:RSP; legacy mode on a privilege change */
@@ -196,6 +200,7 @@ static void deliver_idt(x86_cpu *cpu, int vec, int kind, bool has_err, uint32_t 
         cpu->gpr[RSP] = old_sp;
         cpu->cpl = save_cpl;
         cpu->stack_bits = save_sb;
+        cpu->code_bits = save_cb;
         longjmp(*cpu->fault_jmp, 1);
     }
 

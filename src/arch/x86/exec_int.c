@@ -386,14 +386,18 @@ void h_muldiv(x86_cpu *cpu, const x86_insn *in)
             q = qneg ? 0 - uq : uq;
             r = nneg ? 0 - ur : ur;
         } else {
+            /* Divide magnitudes: EDX:EAX = -2^63 by -1 is a quotient overflow (#DE) for
+             * the guest but would trap in C's int64_t division on the host. */
             int64_t n = sext_bytes((hi_in << bits) | acc, size * 2);
-            /* |n| < 2^63 here, and d != 0, so n / d cannot overflow int64_t */
-            int64_t sq = n / d, sr = n % d;
-            int64_t lim = (int64_t)1 << (bits - 1);
-            if (sq >= lim || sq < -lim)
+            uint64_t un = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+            uint64_t ud = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+            uint64_t uq = un / ud, ur = un % ud;
+            bool qneg = (n < 0) != (d < 0);
+            uint64_t lim = 1ull << (bits - 1);
+            if (qneg ? uq > lim : uq >= lim)
                 x86_fault(cpu, EXC_DE, 0);
-            q = (uint64_t)sq & m;
-            r = (uint64_t)sr & m;
+            q = (qneg ? 0 - uq : uq) & m;
+            r = (n < 0 ? 0 - ur : ur) & m;
         }
     }
     set_pair(cpu, size, q, r);

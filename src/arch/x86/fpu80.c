@@ -471,6 +471,23 @@ fx80 fx80_from_f64(uint64_t a, fx80_env *e)
     return load(xf_unpack64(a, false), e);
 }
 
+static fx80 operand(xf_val x, fx80_env *e)
+{
+    if (x.cls == XF_SNAN)
+        return fx80_pack(&x);
+    return load(x, e);
+}
+
+fx80 fx80_operand_f32(uint32_t a, fx80_env *e)
+{
+    return operand(xf_unpack32(a, false), e);
+}
+
+fx80 fx80_operand_f64(uint64_t a, fx80_env *e)
+{
+    return operand(xf_unpack64(a, false), e);
+}
+
 fx80 fx80_from_int(int64_t v)
 {
     if (v == 0)

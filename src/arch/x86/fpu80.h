@@ -83,6 +83,11 @@ unsigned fx80_examine(fx80 a);
 fx80 fx80_from_f32(uint32_t a, fx80_env *e);
 fx80 fx80_from_f64(uint64_t a, fx80_env *e);
 fx80 fx80_from_int(int64_t v);
+/* A memory operand of an arithmetic or compare instruction (D8/DC /0-/7): exact like a
+ * load, but an SNaN stays signaling (no IE here) so that the operation applies the NaN
+ * rules to it (SDM Vol.1 Table 4-7: SNaN and QNaN give the QNaN operand). */
+fx80 fx80_operand_f32(uint32_t a, fx80_env *e);
+fx80 fx80_operand_f64(uint64_t a, fx80_env *e);
 /* FBLD: 18 packed BCD digits, sign in bit 7 of byte 9. Invalid digits give an undefined
  * (here: arithmetic on the nibble values) result, as the SDM allows. */
 fx80 fx80_from_bcd(const uint8_t bcd[10]);

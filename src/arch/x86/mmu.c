@@ -222,6 +222,14 @@ fault:
     return false;
 }
 
+/* The checks of data accesses that keep their pages out of the TLB (x86_translate): data
+ * breakpoints, and the alignment check (SDM Vol.3 §6.15 "Interrupt 17": CR0.AM, RFLAGS.AC,
+ * CPL 3, not for implicit supervisor accesses; words, doublewords and quadwords). */
+static bool data_checked(const x86_cpu *cpu, unsigned user)
+{
+    return cpu->dbg_data || (user && (cpu->cr0 & CR0_AM) && (cpu->flags & FL_AC));
+}
+
 bool x86_translate(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa, uint32_t *err)
 {
     unsigned kind = acc & 3;
@@ -242,6 +250,8 @@ bool x86_translate(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa, uint3
     uint8_t *host = kind == ACC_W ? bus_ram_ptr_writable(b, ppage, 4096)
                                   : bus_ram_ptr(b, ppage, 4096);
     if (!host || cpu->tlb_nofill)
+        return true;
+    if (kind != ACC_X && data_checked(cpu, x86_user(cpu, acc)))
         return true;
     if (kind == ACC_W && (!dirty_ok || bus_code_page_is_marked(b, ppage)))
         return true;
@@ -281,8 +291,21 @@ static void phys_write(x86_cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
     (void)bus_write(b, pa, size, v);
 }
 
+static void data_checks(x86_cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
+{
+    unsigned user = x86_user(cpu, acc);
+    if (!data_checked(cpu, user))
+        return;
+    if (user && (cpu->cr0 & CR0_AM) && (cpu->flags & FL_AC) && (size & (size - 1)) == 0 &&
+        (lin & (size - 1)))
+        x86_fault(cpu, EXC_AC, 0);
+    if (cpu->dbg_data && !(acc & MA_SUPER))
+        x86_dbg_data_access(cpu, lin, size, (acc & 3) == ACC_W);
+}
+
 uint64_t x86_lin_read_slow(x86_cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
+    data_checks(cpu, lin, size, acc);
     if (((lin & 0xfff) + size) > 4096) {
         uint64_t v = 0;
         for (unsigned i = 0; i < size; i++)
@@ -303,6 +326,7 @@ void x86_lin_probe_write(x86_cpu *cpu, uint64_t lin, unsigned size, unsigned acc
 void x86_lin_write_slow(x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t val,
                         unsigned acc)
 {
+    data_checks(cpu, lin, size, acc | ACC_W);
     if (((lin & 0xfff) + size) > 4096) {
         x86_lin_probe_write(cpu, lin, size, acc);
         for (unsigned i = 0; i < size; i++)

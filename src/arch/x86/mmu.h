@@ -127,6 +127,11 @@ const uint8_t *x86_fetch_ptr(x86_cpu *cpu, uint64_t lin, uint64_t *pa);
 uint8_t x86_fetch_byte_slow(x86_cpu *cpu, uint64_t lin);
 
 void x86_tlb_flush(x86_cpu *cpu, bool keep_global);
+/* Debug registers (debug.c): DR7 writes arm breakpoints; an instruction breakpoint at
+ * lin raises #DB; a data access records the data breakpoints it matches in dr_hit. */
+void x86_dr7_write(x86_cpu *cpu, uint64_t v);
+void x86_dbg_exec_check(x86_cpu *cpu, uint64_t lin);
+void x86_dbg_data_access(x86_cpu *cpu, uint64_t lin, unsigned size, bool write);
 void x86_tlb_flush_page(x86_cpu *cpu, uint64_t lin);
 /* Drop write entries that map the host page (it now holds decoded code). */
 void x86_tlb_drop_write_host(x86_cpu *cpu, const uint8_t *host_page);

@@ -109,6 +109,27 @@ static bool read_modules(const char *spec, module_list *l, vm_error *err)
     return true;
 }
 
+/* Where the Multiboot entry's GDT goes: the first byte past the BIOS data area. MB1 §3.2
+ * allows GDTR to be invalid, but GRUB and QEMU's loader both leave one describing the
+ * selectors in CS/DS, and kernels read it (LSL, LAR) before loading their own. Written
+ * before the kernel, so a kernel placed over it wins. */
+#define PC_MB_GDT_ADDR 0x500u
+
+static bool write_boot_gdt(pc_board *pc, vm_error *err)
+{
+    /* null; 0x08: code, base 0, 4 GiB, 32-bit; 0x10: data, the same (SDM Vol.3 §3.4.5),
+     * accessed bits set as x86_cpu_load_flat_mode's hidden state has them. */
+    static const uint64_t gdt[3] = { 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull };
+    uint8_t bytes[sizeof gdt];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (uint8_t)(gdt[i / 8] >> (8 * (i % 8)));
+    if (!bus_copy_to_ram(&pc->m->bus, PC_MB_GDT_ADDR, bytes, sizeof bytes)) {
+        vm_error_set(err, "cannot write the Multiboot boot GDT");
+        return false;
+    }
+    return true;
+}
+
 static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
 {
     machine *m = pc->m;
@@ -126,7 +147,7 @@ static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
         return false;
     }
     snprintf(cmdline, len, "%s %s", kernel->path, append);
-    bool ok = read_modules(m->cfg.initrd, mods, err) &&
+    bool ok = read_modules(m->cfg.initrd, mods, err) && write_boot_gdt(pc, err) &&
               load_multiboot(&m->bus, kernel, cmdline, mods->mods, mods->n, map, pc->nmap,
                              &mb, err);
     free(cmdline);
@@ -144,6 +165,7 @@ static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
         x86_cpu *cpu = &pc->cpu;
         x86_cpu_reset(cpu);
         x86_cpu_load_flat_mode(cpu, 32);
+        cpu->gdtr = (x86_dtr){ PC_MB_GDT_ADDR, 3 * 8 - 1 };
         cpu->gpr[RAX] = mb.eax;
         cpu->gpr[RBX] = mb.ebx;
         cpu->rip = mb.entry;

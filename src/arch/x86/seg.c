@@ -4,8 +4,8 @@
  * levels and between 64-bit, compatibility, protected and real mode.
  *
  * Not modelled (reported as #GP(selector) so a guest sees a fault, never a hang): task
- * gates and TSS targets of JMP/CALL/INT (hardware task switching), IRET with NT set,
- * and IRET/INT into virtual-8086 mode. */
+ * gates and TSS targets of JMP/CALL/INT (hardware task switching), the task return of
+ * IRET with NT set (after its link checks), and IRET/INT into virtual-8086 mode. */
 #include "arch/x86/exec.h"
 
 #define DESC_P (1ull << 47)
@@ -437,6 +437,22 @@ void x86_far_ret(x86_cpu *cpu, unsigned osz, uint16_t imm)
     cpu->next_rip = off;
 }
 
+/* IRET with NT = 1 returns to the task whose TSS selector is the current TSS's link
+ * field (SDM Vol.2 IRET, TASK-RETURN; Vol.3 §7.3): a selector in the LDT, past the GDT
+ * limit or not naming a busy TSS gives #TS(link), a not-present one #NP(link). */
+static void iret_task_return_checks(x86_cpu *cpu)
+{
+    uint16_t link = (uint16_t)x86_lin_read(cpu, cpu->tr.base, 2, ACC_R | MA_SUPER);
+    uint64_t lo, hi;
+    if ((link & 4) || !x86_read_desc(cpu, link, &lo, &hi, true))
+        x86_fault(cpu, EXC_TS, link & ~3u);
+    unsigned type = (unsigned)(lo >> 40) & 0x1f; /* S and type: busy 16/32-bit TSS */
+    if (type != 0x03 && type != 0x0b)
+        x86_fault(cpu, EXC_TS, link & ~3u);
+    if (!(lo & DESC_P))
+        x86_fault(cpu, EXC_NP, link & ~3u);
+}
+
 void x86_iret(x86_cpu *cpu, unsigned osz)
 {
     /* IRET re-enables NMIs (SDM Vol.3 §6.7.1) */
@@ -459,8 +475,12 @@ void x86_iret(x86_cpu *cpu, unsigned osz)
     }
     if (cpu->flags & FL_VM)
         x86_fault(cpu, EXC_GP, 0); /* IRET from V86 mode: not modelled */
-    if (cpu->flags & FL_NT)
-        x86_fault(cpu, EXC_GP, 0); /* long mode: #GP(0); legacy task return: not modelled */
+    if (cpu->flags & FL_NT) {
+        if (cpu->efer & EFER_LMA)
+            x86_fault(cpu, EXC_GP, 0); /* SDM IRET: IA-32e mode with NT = 1 */
+        iret_task_return_checks(cpu);
+        x86_fault(cpu, EXC_GP, 0); /* the task switch itself is not modelled */
+    }
     bool from64 = cpu->code_bits == 64;
     uint64_t ip = x86_stack_peek(cpu, 0, osz);
     uint16_t cs = (uint16_t)x86_stack_peek(cpu, osz, osz);

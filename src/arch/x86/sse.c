@@ -568,7 +568,9 @@ static void dispatch_0f(x86_cpu *cpu, const x86_insn *in, const x86_opinfo *e)
             cpu->xmm[in->rm].v = r;
         return;
     }
-    case 0x77: /* EMMS: all x87 registers empty */
+    case 0x77: /* EMMS: all x87 registers empty, and TOP = 0 like every MMX instruction
+                * (SDM Vol.1 Table 9-2; the hosts we compare with do clear TOP) */
+        cpu->fsw &= (uint16_t)~0x3800;
         cpu->ftw = 0xffff;
         return;
     case 0x7c: case 0x7d: case 0xd0:

@@ -37,7 +37,8 @@ void x86_write_cr(x86_cpu *cpu, int n, uint64_t v)
         }
         uint64_t old = cpu->cr0;
         cpu->cr0 = v;
-        if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+        /* AM: user data pages leave the TLB while alignment checks apply (mmu.c) */
+        if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE | CR0_AM))
             x86_tlb_flush(cpu, false);
         if ((old ^ v) & CR0_PE) {
             /* PE toggles keep segment caches; CPL follows CS.RPL in protected mode */
@@ -133,7 +134,10 @@ void h_movdr(x86_cpu *cpu, const x86_insn *in)
             v &= 0xffffffffu;
         else if ((n == 6 || n == 7) && (v >> 32))
             x86_fault(cpu, EXC_GP, 0);
-        cpu->dr[n] = v; /* breakpoints are stored, not armed (no hardware debug yet) */
+        if (n == 7)
+            x86_dr7_write(cpu, v);
+        else
+            cpu->dr[n] = v;
     }
 }
 
@@ -364,7 +368,7 @@ void h_clflush(x86_cpu *cpu, const x86_insn *in)
 void h_acflag(x86_cpu *cpu, const x86_insn *in)
 {
     if (x86_info(in)->arg)
-        cpu->flags |= FL_AC;
+        x86_cpu_set_rflags(cpu, x86_cpu_rflags(cpu) | FL_AC);
     else
         cpu->flags &= ~(uint64_t)FL_AC;
 }

@@ -105,8 +105,11 @@ static bool raise(x86_cpu *cpu, unsigned status)
     /* an unmasked pre-computation exception stops the operation: no OE/UE/PE (§8.7);
      * an unmasked OE/UE on a store leaves nothing stored, so no PE either */
     unsigned unm = status & ~cpu->fcw & X86_FE_ALL;
-    if (unm & (X86_FE_IE | X86_FE_DE | X86_FE_ZE))
+    if (unm & (X86_FE_IE | X86_FE_DE | X86_FE_ZE)) {
         status &= ~(unsigned)(X86_FE_OE | X86_FE_UE | X86_FE_PE);
+        if (!(status & FSW_SF)) /* nothing was rounded: C1 = 0 (measured) */
+            status &= ~(unsigned)FSW_C1;
+    }
     cpu->fsw = (uint16_t)((cpu->fsw & ~FSW_C1) | (status & (FSW_C1 | X86_FE_ALL)));
     if (status & FSW_SF)
         cpu->fsw |= FSW_SF;
@@ -148,25 +151,50 @@ static bool need(x86_cpu *cpu, unsigned i)
     return false;
 }
 
+/* An underflow (empty operand) of a store: masked, the indefinite is stored; unmasked,
+ * nothing is stored and nothing popped (SDM Vol.1 §8.5.1.1, and the host). True when the
+ * store goes ahead with *v. */
+static bool store_source(x86_cpu *cpu, fx80 *v)
+{
+    if (need(cpu, 0)) {
+        *v = st_get(cpu, 0);
+        return true;
+    }
+    *v = FX80_INDEFINITE;
+    return (cpu->fcw & X86_FE_IE) != 0;
+}
+
 static fx80_env env_of(const x86_cpu *cpu)
 {
     fx80_env e = {.cw = cpu->fcw, .status = 0};
     return e;
 }
 
-/* Finish an arithmetic result destined for ST(i). */
-static void commit(x86_cpu *cpu, unsigned i, fx80 r, fx80_env *e)
+/* Finish an arithmetic result destined for ST(i); false when an unmasked invalid,
+ * denormal or divide-by-zero exception suppressed it (then a P form does not pop). */
+static bool commit(x86_cpu *cpu, unsigned i, fx80 r, fx80_env *e)
 {
     bool unmasked = raise(cpu, e->status);
     if (unmasked && fx80_unmasked_no_write(e))
-        return;
+        return false;
     st_set(cpu, i, r);
+    return true;
 }
 
 static void set_cc(x86_cpu *cpu, unsigned cc)
 {
     cpu->fsw = (uint16_t)((cpu->fsw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) |
                           (cc & (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)));
+}
+
+/* FCOM/FUCOM/FICOM with an empty operand: unordered (C3 C2 C0), and the pops happen only
+ * when the invalid-operation exception is masked (an unmasked one leaves the stack). */
+static void compare_underflow(x86_cpu *cpu, int pops)
+{
+    set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
+    if (cpu->fcw & X86_FE_IE)
+        while (pops-- > 0)
+            pop(cpu);
 }
 
 /* A store to memory is suppressed by an unmasked exception other than precision (SDM
@@ -184,6 +212,14 @@ static unsigned store_status(const x86_cpu *cpu, unsigned status)
     return status;
 }
 
+/* FLD m32/m64: an unmasked invalid operand (SNaN) blocks the load; an unmasked denormal
+ * operand does not, the value is pushed and #MF comes at the next x87 instruction (the
+ * host; SDM Vol.1 §8.5.2 leaves it open). */
+static bool load_blocked(const x86_cpu *cpu, const fx80_env *e)
+{
+    return (e->status & ~cpu->fcw & X86_FE_IE) != 0;
+}
+
 /* ---- memory operands ---- */
 
 static uint64_t ea_of(x86_cpu *cpu, const x86_insn *in)
@@ -195,9 +231,9 @@ static fx80 load_mem(x86_cpu *cpu, const x86_insn *in, unsigned kind, fx80_env *
 {
     uint64_t off = ea_of(cpu, in);
     switch (kind) {
-    case 0: return fx80_from_f32((uint32_t)x86_read(cpu, in->seg, off, 4), e);
+    case 0: return fx80_operand_f32((uint32_t)x86_read(cpu, in->seg, off, 4), e);
     case 1: return fx80_from_int((int32_t)(uint32_t)x86_read(cpu, in->seg, off, 4));
-    case 2: return fx80_from_f64(x86_read(cpu, in->seg, off, 8), e);
+    case 2: return fx80_operand_f64(x86_read(cpu, in->seg, off, 8), e);
     default: return fx80_from_int((int16_t)(uint16_t)x86_read(cpu, in->seg, off, 2));
     }
 }
@@ -610,10 +646,9 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
         if (!empty(cpu, 0) && is_nan(st_get(cpu, 0)))
             e.status &= ~(unsigned)X86_FE_DE;
         if (!need(cpu, 0)) {
-            if (reg == 2 || reg == 3) {
-                set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                if (reg == 3) pop(cpu);
-            } else if (!(cpu->fsw & FSW_ES) || (cpu->fcw & X86_FE_IE)) {
+            if (reg == 2 || reg == 3)
+                compare_underflow(cpu, reg == 3);
+            else if (!(cpu->fsw & FSW_ES) || (cpu->fcw & X86_FE_IE)) {
                 st_set(cpu, 0, FX80_INDEFINITE);
             }
             return;
@@ -631,18 +666,20 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
     case 0xd9:
         switch (reg) {
         case 0: {
-            fx80 v = load_mem(cpu, in, 0, &e);
+            fx80 v = fx80_from_f32((uint32_t)x86_read(cpu, in->seg, off, 4), &e);
             if (!empty(cpu, 7)) { /* overflow: only the stack fault is reported */
                 push(cpu, v);
                 return;
             }
-            if (raise(cpu, e.status) && fx80_unmasked_no_write(&e))
+            if (raise(cpu, e.status) && load_blocked(cpu, &e))
                 return;
             push(cpu, v);
             return;
         }
         case 2: case 3: {
-            fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
+            fx80 v;
+            if (!store_source(cpu, &v))
+                return;
             uint32_t r = fx80_to_f32(v, &e);
             if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                 return;
@@ -669,13 +706,15 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
                 push(cpu, v);
                 return;
             }
-            if (raise(cpu, e.status) && fx80_unmasked_no_write(&e))
+            if (raise(cpu, e.status) && load_blocked(cpu, &e))
                 return;
             push(cpu, v);
             return;
         }
         case 1: case 2: case 3: { /* FISTTP, FST/FIST, FSTP/FISTP */
-            fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
+            fx80 v;
+            if (!store_source(cpu, &v))
+                return;
             uint64_t r = b == 0xdd && reg != 1 ? fx80_to_f64(v, &e)
                                                : fx80_to_int(v, isz * 8, reg == 1, &e);
             if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
@@ -706,7 +745,9 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             if (b == 0xdd) { fsave(cpu, in, off); return; }
             if (b == 0xdf) { /* FBSTP */
                 uint8_t bcd[10];
-                fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
+                fx80 v;
+                if (!store_source(cpu, &v))
+                    return;
                 fx80_to_bcd(v, bcd, &e);
                 if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                     return;
@@ -721,7 +762,9 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             break;
         case 7:
             if (b == 0xdb) { /* FSTP m80 */
-                fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
+                fx80 v;
+                if (!store_source(cpu, &v))
+                    return;
                 store_m80(cpu, in, off, v);
                 cpu->fsw &= (uint16_t)~FSW_C1; /* exact: C1 = 0 */
                 pop(cpu);
@@ -729,7 +772,9 @@ static void mem_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg)
             }
             if (b == 0xdd) { x86_write(cpu, in->seg, off, 2, cpu->fsw); return; }
             { /* FISTP m64 */
-                fx80 v = need(cpu, 0) ? st_get(cpu, 0) : FX80_INDEFINITE;
+                fx80 v;
+                if (!store_source(cpu, &v))
+                    return;
                 uint64_t r = fx80_to_int(v, 64, false, &e);
                 if (raise(cpu, store_status(cpu, e.status)) && store_blocked(cpu, &e))
                     return;
@@ -753,7 +798,11 @@ static void d9_reg(x86_cpu *cpu, unsigned modrm, unsigned i)
     switch (modrm) {
     case 0xd0: return; /* FNOP */
     case 0xe0: case 0xe1: /* FCHS, FABS */
-        if (!need(cpu, 0)) { st_set(cpu, 0, FX80_INDEFINITE); return; }
+        if (!need(cpu, 0)) {
+            if (cpu->fcw & X86_FE_IE)
+                st_set(cpu, 0, FX80_INDEFINITE);
+            return;
+        }
         {
             fx80 v = st_get(cpu, 0);
             v.sign_exp = modrm == 0xe0 ? v.sign_exp ^ 0x8000 : v.sign_exp & 0x7fff;
@@ -849,8 +898,9 @@ static void d9_reg(x86_cpu *cpu, unsigned modrm, unsigned i)
         bool nan_in = is_nan(a) || is_nan(b);
         unsigned keep = cpu->fsw & (FSW_C0 | FSW_C3);
         commit(cpu, 0, r, &e);
-        /* an invalid or NaN operation leaves C0 and C3 as they were (Intel hardware) */
-        if ((e.status & X86_FE_IE) || nan_in)
+        /* an invalid or NaN operation, or one stopped by an unmasked denormal operand,
+         * leaves C0 and C3 as they were (Intel hardware) */
+        if ((e.status & X86_FE_IE) || nan_in || fx80_unmasked_no_write(&e))
             set_cc(cpu, keep);
         else
             set_cc(cpu, cc);
@@ -882,9 +932,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
             x86_fault(cpu, EXC_UD, 0);
         if (reg == 2 || reg == 3 || (b == 0xde && reg == 3)) { /* FCOM(P), FCOMPP */
             if (!need(cpu, 0) || !need(cpu, i)) {
-                set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                int pops = b == 0xde ? 2 : reg == 3 ? 1 : 0;
-                while (pops-- > 0) pop(cpu);
+                compare_underflow(cpu, b == 0xde ? 2 : reg == 3 ? 1 : 0);
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, i), false,
@@ -907,8 +955,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
             unsigned op = reg >= 4 ? reg ^ 1 : reg;
             r = arith(op, st_get(cpu, i), st_get(cpu, 0), &e);
         }
-        commit(cpu, dst, r, &e);
-        if (b == 0xde)
+        if (commit(cpu, dst, r, &e) && b == 0xde)
             pop(cpu);
         return;
     }
@@ -955,9 +1002,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         }
         if (b == 0xda && modrm == 0xe9) { /* FUCOMPP */
             if (!need(cpu, 0) || !need(cpu, 1)) {
-                set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                pop(cpu);
-                pop(cpu);
+                compare_underflow(cpu, 2);
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, 1), true, 2, 0);
@@ -995,8 +1040,7 @@ static void reg_form(x86_cpu *cpu, const x86_insn *in, unsigned b, unsigned reg,
         }
         case 4: case 5: /* FUCOM, FUCOMP */
             if (!need(cpu, 0) || !need(cpu, i)) {
-                set_cc(cpu, FSW_C0 | FSW_C2 | FSW_C3);
-                if (reg == 5) pop(cpu);
+                compare_underflow(cpu, reg == 5);
                 return;
             }
             compare(cpu, st_get(cpu, 0), st_get(cpu, i), true, reg == 5, 0);

@@ -77,7 +77,7 @@ _start:     mov     esp, stack_top
 .n4:        cmp     eax, 6
             jne     .n6
             mov     [tag_mmap], ebp
-.n6:        CHKRANGE 6, [ebp + 4], 8, 0x100000     ; tag size
+.n6:        TESTRANGE 6, [ebp + 4], 8, 0x100000    ; tag size
             mov     eax, [ebp + 4]
             add     eax, 7
             and     eax, ~7
