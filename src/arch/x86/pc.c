@@ -81,6 +81,19 @@ static bool attach_cdrom(pc_board *pc, vm_error *err)
     return true;
 }
 
+/* ACPI S5 (SLP_TYP 0 with SLP_EN, pc_dsdt.c's \_S5): the guest powered off. */
+static void pm_sleep(void *opaque, unsigned sstate)
+{
+    pc_board *pc = opaque;
+    if (sstate == ACPI_PM_SLP_TYP_S5)
+        machine_request_exit(pc->m, 0);
+}
+
+static void cf9_reset(void *opaque)
+{
+    machine_request_reset(((pc_board *)opaque)->m);
+}
+
 static bool add_devices(pc_board *pc, vm_error *err)
 {
     machine *m = pc->m;
@@ -92,7 +105,12 @@ static bool add_devices(pc_board *pc, vm_error *err)
     port92_init(&pc->p92, m, none);
     uart16550_init(&pc->com1, &m->con, pc_isa_irq(pc, PC_COM1_IRQ));
     isa_debug_exit_init(&pc->debug_exit, m);
+    acpi_pm_init(&pc->pm, pc_clock_ns, pc, pc_isa_irq(pc, ACPI_PM_SCI_IRQ), pm_sleep, pc);
+    /* 0xCF9 sits inside the PCI configuration ports: the reset register passes the rest
+     * of 0xCF8-0xCFF on to the host bridge (so pci_host_map's own ports are not used). */
+    reset_cf9_init(&pc->cf9, cf9_reset, pc, &pci_host_config_ops, &pc->pci);
     pci_host_init(&pc->pci);
+    pc->pci.io_window_base = PC_PCI_IO_BASE;
     piix_ide_init(&pc->ide, mem, pc_isa_irq(pc, IDE_PRIMARY_IRQ),
                   pc_isa_irq(pc, IDE_SECONDARY_IRQ));
     return bus_add_mmio(io, I8259_MASTER_PORT, I8259_PORTS, &i8259_master_ops, &pc->pic,
@@ -114,7 +132,11 @@ static bool add_devices(pc_board *pc, vm_error *err)
                         &pc->debug_exit, "isa-debug-exit", err) &&
            bus_add_mmio(io, PC_COM1_PORT, 8, &uart16550_ops, &pc->com1, "com1", err) &&
            piix_ide_register(&pc->ide, &pc->pci, io, err) &&
-           pci_host_map(&pc->pci, io, PC_PCI_IO_BASE, PC_PCI_IO_SIZE, NULL, 0, 0, err) &&
+           bus_add_mmio(io, RESET_CF9_RANGE, RESET_CF9_RANGE_PORTS, &reset_cf9_ops, &pc->cf9,
+                        "pci-config+cf9", err) &&
+           bus_add_mmio(io, PC_PCI_IO_BASE, PC_PCI_IO_SIZE, &pci_host_io_window_ops, &pc->pci,
+                        "pci-io", err) &&
+           bus_add_mmio(io, ACPI_PM_PORT, ACPI_PM_PORTS, &acpi_pm_ops, &pc->pm, "acpi-pm", err) &&
            bus_add_mmio(mem, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, &ioapic_ops, &pc->ioapic,
                         "ioapic", err) &&
            bus_add_mmio(mem, LAPIC_DEFAULT_BASE, LAPIC_MMIO_SIZE, &lapic_ops, &pc->apic,
@@ -189,6 +211,8 @@ static bool pc_reset(void *board, vm_error *err)
     mc146818_reset(&pc->rtc);
     i8042_reset(&pc->kbc);
     port92_reset(&pc->p92);
+    acpi_pm_reset(&pc->pm);
+    reset_cf9_reset(&pc->cf9);
     uart16550_reset(&pc->com1);
     pci_host_reset(&pc->pci);
     piix_ide_reset(&pc->ide);
@@ -206,6 +230,7 @@ static void pc_poll(void *board)
     i8254_update(&pc->pit);
     mc146818_update(&pc->rtc);
     lapic_update(&pc->apic);
+    acpi_pm_update(&pc->pm);
 }
 
 static uint64_t pc_run(void *board, uint64_t budget)
@@ -226,8 +251,8 @@ static int64_t min64(int64_t a, int64_t b)
 static int64_t pc_ns_until_event(void *board)
 {
     pc_board *pc = board;
-    return min64(min64(i8254_ns_until_event(&pc->pit), mc146818_ns_until_event(&pc->rtc)),
-                 lapic_ns_until_event(&pc->apic));
+    int64_t ns = min64(i8254_ns_until_event(&pc->pit), mc146818_ns_until_event(&pc->rtc));
+    return min64(min64(ns, lapic_ns_until_event(&pc->apic)), acpi_pm_ns_until_event(&pc->pm));
 }
 
 static uint64_t pc_pc(void *board)

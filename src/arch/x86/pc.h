@@ -1,11 +1,13 @@
 /* The x86 PC board ("pc"), laid out like QEMU's i440FX "pc" machine: RAM below 640 KiB,
  * from 1 MiB up to the PCI hole (3 GiB) and the rest above 4 GiB; the PC chipset on I/O
  * ports (8259A pair with ELCR, 8254 PIT and port 0x61, MC146818 RTC/CMOS, i8042, port 92,
- * port 0x80, COM1 16550A, QEMU's isa-debug-exit at 0xF4), the local APIC at 0xFEE00000
+ * port 0x80, COM1 16550A, QEMU's isa-debug-exit at 0xF4, the ACPI PM block at 0x600 with
+ * its SCI on IRQ 9, the reset control register 0xCF9), the local APIC at 0xFEE00000
  * and the IOAPIC at 0xFEC00000, PCI bus 0 through 0xCF8/0xCFC (i440FX, PIIX3 ISA bridge,
  * PIIX IDE with an ATAPI CD-ROM on the secondary master). Boots a firmware image at the
  * reset vector, a Multiboot kernel in 32-bit protected mode, or Linux (a bzImage, or an
- * installer ISO's kernel and initrd) through the 64-bit boot protocol.
+ * installer ISO's kernel and initrd) through the 64-bit boot protocol; kernels booted
+ * without firmware find ACPI tables (pc_acpi.c) in ROM at 0xF0000.
  *
  * Files: pc.c (lifecycle, memory map, devices), pc_irq.c (interrupt routing from the
  * devices through the PIC / IOAPIC and the local APIC to the CPU), pc_cpu.c (the time
@@ -19,6 +21,7 @@
 #include "dev/ata/cd_image.h"
 #include "dev/ata/piix_ide.h"
 #include "dev/isa_debug_exit.h"
+#include "dev/pc/acpi_pm.h"
 #include "dev/pc/i8042.h"
 #include "dev/pc/i8254.h"
 #include "dev/pc/i8259.h"
@@ -26,6 +29,7 @@
 #include "dev/pc/lapic.h"
 #include "dev/pc/mc146818.h"
 #include "dev/pc/port92.h"
+#include "dev/pc/reset_cf9.h"
 #include "dev/pci/pci_host.h"
 #include "dev/uart16550.h"
 #include "load/linux_x86.h"
@@ -44,6 +48,8 @@
 #define PC_PCI_IO_BASE    0xc000u         /* PCI I/O BARs (QEMU's SeaBIOS starts here) */
 #define PC_PCI_IO_SIZE    0x4000u
 #define PC_IDE_BMDMA_BASE 0xc000u         /* PIIX IDE BAR4 as firmware assigns it */
+#define PC_ACPI_ADDR      0xf0000u        /* the ACPI tables (RSDP first), ROM */
+#define PC_ACPI_SIZE      0x10000u
 #define PC_TSC_HZ         1000000000ull   /* the TSC and the APIC bus clock: 1 GHz */
 #define PC_MAX_MAP 16
 
@@ -59,6 +65,8 @@ typedef struct pc_board {
     mc146818 rtc;
     i8042 kbc;
     port92 p92;
+    acpi_pm pm;
+    reset_cf9 cf9;
     lapic apic;
     ioapic ioapic;
     uart16550 com1;
@@ -75,6 +83,7 @@ typedef struct pc_board {
     uint64_t ram_low;               /* bytes of RAM below the PCI hole (from 0) */
     uint64_t ram_high;              /* bytes of RAM from 4 GiB */
     gpa_t rom_base;                 /* 0 = no firmware ROM */
+    bool bios_area;                 /* 0xE0000-0xFFFFF mapped for the ACPI tables */
     e820_entry map[PC_MAX_MAP];     /* the e820 map the guest is told */
     size_t nmap;
     bool kernel_is_iso;             /* --kernel names an ISO9660 image */

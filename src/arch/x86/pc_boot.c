@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "arch/x86/pc.h"
+#include "arch/x86/pc_acpi.h"
 #include "load/bootcfg.h"
 #include "load/iso9660.h"
 #include "load/loader.h"
@@ -201,10 +202,44 @@ static void enter_linux(pc_board *pc, const linux_x86_boot *boot)
             (unsigned long long)boot->cr3, (unsigned long long)(boot->mapped / GiB));
 }
 
-/* Where the ACPI tables go when the board has them (pc_acpi_build): the RSDP in the BIOS
- * area 0xE0000-0xFFFFF, where Linux's legacy scan finds it (ACPI 6.5 §5.2.5.1), told to
- * the kernel with linux_x86_set_acpi_rsdp as well. Until then there is no RSDP and Linux
- * takes its non-ACPI paths (PIC and LAPIC virtual wire, no MADT). */
+/* The ACPI tables for a kernel booted without firmware (pc_acpi.c): in a ROM region at
+ * 0xF0000, RSDP first, where Linux's scan of the BIOS area finds it (ACPI 6.5 §5.2.5.1);
+ * the Linux boot path also names it in boot_params.acpi_rsdp_addr. The area is reserved
+ * in the e820 map. A firmware image brings its own tables (and its ROM alias is there). */
+static bool place_acpi(pc_board *pc, vm_error *err)
+{
+    machine *m = pc->m;
+    if (!pc->bios_area) {
+        if (!bus_add_rom(&m->bus, PC_BIOS_AREA, PC_HIGH_RAM_BASE - PC_BIOS_AREA, "bios-area",
+                         err))
+            return false;
+        pc->bios_area = true;
+        if (pc->nmap < PC_MAX_MAP)
+            pc->map[pc->nmap++] =
+                (e820_entry){ PC_BIOS_AREA, PC_HIGH_RAM_BASE - PC_BIOS_AREA, E820_RESERVED };
+    }
+    pc_acpi_config cfg;
+    pc_acpi_default_config(&cfg);
+    uint8_t *buf = calloc(1, PC_ACPI_SIZE);
+    if (!buf) {
+        vm_error_set(err, "out of memory");
+        return false;
+    }
+    pc_acpi_layout lay;
+    bool ok = pc_acpi_build(&cfg, buf, PC_ACPI_SIZE, PC_ACPI_ADDR, &lay, err);
+    if (ok && !bus_copy_to_ram(&m->bus, PC_ACPI_ADDR, buf, lay.used)) {
+        vm_error_set(err, "cannot place the ACPI tables at 0x%x", PC_ACPI_ADDR);
+        ok = false;
+    }
+    free(buf);
+    if (ok)
+        vm_info(&m->log, "ACPI tables at 0x%llx-0x%llx: RSDP 0x%llx, MADT 0x%llx, FADT 0x%llx, "
+                         "DSDT 0x%llx", (unsigned long long)PC_ACPI_ADDR,
+                (unsigned long long)(PC_ACPI_ADDR + lay.used),
+                (unsigned long long)lay.rsdp.gpa, (unsigned long long)lay.madt.gpa,
+                (unsigned long long)lay.fadt.gpa, (unsigned long long)lay.dsdt.gpa);
+    return ok;
+}
 
 static bool boot_bzimage(pc_board *pc, const file_buf *kernel, vm_error *err)
 {
@@ -234,6 +269,7 @@ static bool boot_bzimage(pc_board *pc, const file_buf *kernel, vm_error *err)
                 cmdline);
         if (note[0])
             vm_info(&m->log, "console: %s", note);
+        ok = linux_x86_set_acpi_rsdp(&m->bus, &boot, PC_ACPI_ADDR, err);
         enter_linux(pc, &boot);
     }
     free(cmdline);
@@ -259,8 +295,16 @@ static bool boot_iso(pc_board *pc, vm_error *err)
                                    pc->map, pc->nmap, &boot, verbose, vlen, err);
     iso9660_close(&iso);
     if (ok) {
-        for (char *line = strtok(verbose, "\n"); line; line = strtok(NULL, "\n"))
-            vm_info(&m->log, "%s", line);
+        for (char *line = verbose, *nl; *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            if (!nl)
+                nl = line + strlen(line) - 1;
+            else
+                *nl = 0;
+            if (*line)
+                vm_info(&m->log, "%s", line);
+        }
+        ok = linux_x86_set_acpi_rsdp(&m->bus, &boot, PC_ACPI_ADDR, err);
         enter_linux(pc, &boot);
     }
     free(verbose);
@@ -273,7 +317,7 @@ bool pc_load_images(pc_board *pc, vm_error *err)
     if (pc->kernel_is_iso) {
         vm_info(&m->log, "kernel: %s (ISO9660 image: booting its installer's kernel)",
                 m->cfg.kernel);
-        return boot_iso(pc, err);
+        return place_acpi(pc, err) && boot_iso(pc, err);
     }
     if (m->cfg.boot_entry) {
         vm_error_set(err, "--boot-entry %s: only for an ISO image given as --kernel",
@@ -287,7 +331,7 @@ bool pc_load_images(pc_board *pc, vm_error *err)
     int mb = multiboot_header_version(kernel.data, kernel.size);
     bool ok = false;
     if (fmt == IMG_BZIMAGE) {
-        ok = boot_bzimage(pc, &kernel, err);
+        ok = place_acpi(pc, err) && boot_bzimage(pc, &kernel, err);
     } else if (mb) {
         vm_info(&m->log, "kernel: %s (Multiboot%s, %zu bytes)", kernel.path,
                 mb == 2 ? "2" : " v1", kernel.size);
