@@ -81,11 +81,12 @@ static bool attach_cdrom(pc_board *pc, vm_error *err)
     return true;
 }
 
-/* ACPI S5 (SLP_TYP 0 with SLP_EN, pc_dsdt.c's \_S5): the guest powered off. */
+/* ACPI S5 (soft off: SLP_EN with pc_dsdt.c's \_S5 SLP_TYP): the guest powered off.
+ * No other sleep state is advertised. */
 static void pm_sleep(void *opaque, unsigned sstate)
 {
     pc_board *pc = opaque;
-    if (sstate == ACPI_PM_SLP_TYP_S5)
+    if (sstate == 5)
         machine_request_exit(pc->m, 0);
 }
 
