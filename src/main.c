@@ -43,8 +43,9 @@ static const char usage_text[] =
     "\n"
     "Options for run:\n"
     "  --arch ARCH        riscv64 (rv64), x86_64 (x8664, amd64), arm64 (aarch64)\n"
-    "  --kernel FILE      kernel or bare-metal program: ELF, raw binary, Linux Image\n"
-    "                     (format detected from the contents)\n"
+    "  --kernel FILE      kernel or bare-metal program: ELF, raw binary, Linux Image,\n"
+    "                     x86 bzImage, Multiboot kernel, installer ISO (format\n"
+    "                     detected from the contents)\n"
     "  --initrd FILE      initial ramdisk, placed high in RAM\n"
     "  --append CMDLINE   kernel command line\n"
     "  --memory SIZE      guest RAM: 128M, 1G, or a number of MiB (default 1G)\n"
@@ -56,6 +57,9 @@ static const char usage_text[] =
     "                     for an ELF or raw program: none (runs in M-mode)\n"
     "  --dtb FILE         use this device tree instead of the generated one\n"
     "  --dump-dtb FILE    write the generated device tree to FILE and continue\n"
+    "  --cdrom FILE       x86_64: a read-only CD image on the IDE CD-ROM drive\n"
+    "  --boot-entry LABEL x86_64: the boot menu entry of an installer ISO given as\n"
+    "                     --kernel (default: the text-mode install entry)\n"
     "  --escape KEY       console escape key: ^A (default), ^], ... or 'none'.\n"
     "                     The Debian installer runs GNU screen, whose prefix is also\n"
     "                     Ctrl-A: use --escape ^] there. Escapes: KEY x quit,\n"
@@ -149,7 +153,8 @@ static int cmd_run(int argc, char **argv)
     const char *arch_arg = NULL;
 
     enum { O_ARCH = 256, O_KERNEL, O_INITRD, O_APPEND, O_MEMORY, O_VCPUS, O_MODE, O_BIOS,
-           O_DTB, O_DUMP_DTB, O_ESCAPE, O_TRACE, O_MAX_INSNS, O_NO_REBOOT, O_VERBOSE };
+           O_DTB, O_DUMP_DTB, O_ESCAPE, O_TRACE, O_MAX_INSNS, O_NO_REBOOT, O_VERBOSE,
+           O_CDROM, O_BOOT_ENTRY };
     static const struct option opts[] = {
         { "arch", required_argument, 0, O_ARCH },       { "kernel", required_argument, 0, O_KERNEL },
         { "initrd", required_argument, 0, O_INITRD },   { "append", required_argument, 0, O_APPEND },
@@ -159,7 +164,9 @@ static int cmd_run(int argc, char **argv)
         { "escape", required_argument, 0, O_ESCAPE },   { "trace", required_argument, 0, O_TRACE },
         { "max-insns", required_argument, 0, O_MAX_INSNS },
         { "no-reboot", no_argument, 0, O_NO_REBOOT },
-        { "verbose", no_argument, 0, O_VERBOSE },       { 0, 0, 0, 0 },
+        { "verbose", no_argument, 0, O_VERBOSE },
+        { "cdrom", required_argument, 0, O_CDROM },
+        { "boot-entry", required_argument, 0, O_BOOT_ENTRY },   { 0, 0, 0, 0 },
     };
     int rc = EXIT_USAGE;
     opterr = 0;
@@ -235,6 +242,8 @@ static int cmd_run(int argc, char **argv)
         }
         case O_NO_REBOOT: cfg->no_reboot = true; break;
         case O_VERBOSE: m->log.verbose = true; break;
+        case O_CDROM: cfg->cdrom = optarg; break;
+        case O_BOOT_ENTRY: cfg->boot_entry = optarg; break;
         default:
             rc = usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
             goto out;

@@ -18,6 +18,8 @@ typedef struct vm_config {
     const char *bios;      /* NULL = default firmware, "none" = built-in */
     const char *dtb;       /* --dtb: use this device tree */
     const char *dump_dtb;  /* --dump-dtb: write the generated one */
+    const char *cdrom;     /* --cdrom: a read-only CD image for the board's CD-ROM drive */
+    const char *boot_entry; /* --boot-entry: the boot menu entry of an installer ISO */
     uint64_t ram_size;
     unsigned vcpus;
     int escape_char;       /* console escape key, default Ctrl-A */

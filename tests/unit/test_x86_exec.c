@@ -379,6 +379,11 @@ static void test_xsave(void)
     CHECK((r[2] & (3u << 26)) == (3u << 26), "CPUID: XSAVE and OSXSAVE");
     x86_cpuid(&cpu, 0xd, 0, r);
     CHECK(r[0] == 3 && r[1] == 576, "CPUID 0xD: components and size");
+    x86_cpuid(&cpu, 7, 0, r);
+    bool la57 = r[2] & (1u << 16);
+    x86_cpuid(&cpu, 0x80000008, 0, r);
+    CHECK_EQ((r[0] >> 8) & 0xff, la57 ? 57u : 48u,
+             "CPUID 0x80000008: linear address bits match LA57 (leaf 7 ECX[16])");
 }
 
 /* Random bytes as code, in each code size: whatever they do, the host survives and

@@ -131,6 +131,14 @@ static void test_long(void)
     w64(0x10000 + 8 * 2, 0x11000 | 0x87);
     CHECK_EQ(tr(0x10000000000ull, ACC_R, &err), ~0ull, "PS in PML4E is reserved");
     CHECK_EQ(err, 9, "error P|RSVD");
+    /* bits 62:52 are ignored in 4-level entries (Linux's decompressor had bit 58 set in
+     * its top-level entry), bits 51:MAXPHYADDR reserved */
+    w64(0x10000 + 8 * 2, 0x11000 | 0x7ff0000000000003ull);
+    w64(0x11000, 0x40000000 | 0x83);
+    CHECK_EQ(tr(0x10000001234ull, ACC_R, &err), 0x40001234, "bits 62:52 ignored in a PML4E");
+    w64(0x10000 + 8 * 2, 0x11000 | (1ull << 51) | 3);
+    CHECK_EQ(tr(0x10000001234ull, ACC_R, &err), ~0ull, "bit 51 is reserved (MAXPHYADDR 40)");
+    CHECK_EQ(err, 9, "error P|RSVD");
 }
 
 static void test_la57(void)

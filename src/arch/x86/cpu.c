@@ -98,6 +98,7 @@ void x86_cpu_reset(x86_cpu *cpu)
     x86_block *blocks = cpu->blocks;
     int (*ack)(void *) = cpu->intr_ack;
     void *opaque = cpu->intr_opaque;
+    const x86_board_hooks *board = cpu->board;
     bool stop = cpu->stop_on_exception;
     memset(cpu, 0, sizeof *cpu);
     cpu->m = m;
@@ -105,6 +106,7 @@ void x86_cpu_reset(x86_cpu *cpu)
     cpu->blocks = blocks;
     cpu->intr_ack = ack;
     cpu->intr_opaque = opaque;
+    cpu->board = board;
     cpu->stop_on_exception = stop;
     if (blocks)
         memset(blocks, 0, X86_BLOCK_CACHE * sizeof *blocks);

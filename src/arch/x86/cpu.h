@@ -165,6 +165,22 @@ typedef union x86_xmm_reg {
     uint64_t q[2];
 } x86_xmm_reg;
 
+/* What a board adds to the CPU (x86-api): the MSRs it implements (the local APIC's), the
+ * CPUID leaves it amends (the APIC bit, the TSC frequency), the TSC's time base and CR8
+ * as the local APIC's TPR (SDM Vol.3 "Task Priority in IA-32e Mode"). Any may be NULL;
+ * without hooks the TSC counts retired instructions. */
+typedef struct x86_board_hooks {
+    void *opaque;
+    /* 1 = done, 0 = #GP, -1 = not the board's MSR (the CPU's own handling follows) */
+    int (*msr_read)(void *opaque, uint32_t msr, uint64_t *val);
+    int (*msr_write)(void *opaque, uint32_t msr, uint64_t val);
+    /* Called after the CPU filled r[] for (leaf, sub): the board may change it. */
+    void (*cpuid)(void *opaque, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+    uint64_t (*tsc)(void *opaque);
+    uint8_t (*cr8_read)(void *opaque);
+    void (*cr8_write)(void *opaque, uint8_t cr8);
+} x86_board_hooks;
+
 typedef struct x86_cpu {
     uint64_t gpr[16];
     uint64_t rip;
@@ -215,6 +231,7 @@ typedef struct x86_cpu {
     uint8_t shadow;          /* STI / MOV SS interrupt shadow: instructions left */
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
+    const x86_board_hooks *board;   /* kept across x86_cpu_reset */
 
     /* Test hook (x86-api): do not deliver exceptions, stop and report them. */
     bool stop_on_exception;
@@ -253,6 +270,10 @@ void x86_cpu_set_rflags(x86_cpu *cpu, uint64_t v);
 /* Flat segments for 32-bit protected mode or 64-bit long mode (the caller built page
  * tables and set CR3 for 64; this sets CR0.PE|PG, CR4.PAE, EFER.LME|LMA). */
 void x86_cpu_load_flat_mode(x86_cpu *cpu, int bits);
+
+/* The TSC as RDTSC reads it (the board's time base, or the instruction count, plus
+ * the offset IA32_TIME_STAMP_COUNTER writes set). */
+uint64_t x86_tsc(const x86_cpu *cpu);
 
 /* The CPUID leaf values this CPU reports (cpuid.c). */
 void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4]);

@@ -75,9 +75,14 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 0x80000003: put_str(r, "reter CPU\0\0\0\0\0\0\0"); break;
     case 0x80000004: break;
     case 0x80000008:
-        r[0] = 40 | (48 << 8); /* physical / linear address bits */
+        /* physical / linear address bits: 57 linear, as LA57 (leaf 7) is offered; Linux
+         * takes x86_virt_bits from here and with 48 finds its own 5-level addresses
+         * non-canonical (copy_from_kernel_nofault refused every d_path copy) */
+        r[0] = 40 | (57 << 8);
         break;
     default:
         break;
     }
+    if (cpu->board && cpu->board->cpuid)
+        cpu->board->cpuid(cpu->board->opaque, leaf, sub, r);
 }

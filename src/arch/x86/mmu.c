@@ -133,7 +133,13 @@ static bool walk(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa_out, uin
             page_bits = 12;
         }
     } else {
+        /* PAE paging (SDM Vol.3 §4.4.2): bits 62:MAXPHYADDR are reserved; 4/5-level
+         * paging (§4.5.4, Tables 4-15..4-20): only 51:MAXPHYADDR are, 62:52 are ignored
+         * (Linux keeps software bits there, e.g. _PAGE_BIT_SOFTW5 = 58). Bit 63 is XD
+         * with EFER.NXE, reserved without. */
         uint64_t rsvd = ~PHYS_MASK & ~0xfffull & ~(nxe ? PTE_NX : 0);
+        if (cpu->efer & EFER_LMA)
+            rsvd &= ~0x7ff0000000000000ull;
         int levels;
         uint64_t table;
         if (!(cpu->efer & EFER_LMA)) {

@@ -75,6 +75,8 @@ void x86_write_cr(x86_cpu *cpu, int n, uint64_t v)
         if (v >> 4)
             x86_fault(cpu, EXC_GP, 0);
         cpu->cr8 = v;
+        if (cpu->board && cpu->board->cr8_write)
+            cpu->board->cr8_write(cpu->board->opaque, (uint8_t)v);
         break;
     default:
         x86_fault(cpu, EXC_UD, 0);
@@ -88,7 +90,10 @@ static uint64_t read_cr(x86_cpu *cpu, int n)
     case 2: return cpu->cr2;
     case 3: return cpu->cr3;
     case 4: return cpu->cr4;
-    case 8: return cpu->cr8;
+    case 8:
+        if (cpu->board && cpu->board->cr8_read)
+            return cpu->board->cr8_read(cpu->board->opaque);
+        return cpu->cr8;
     default: x86_fault(cpu, EXC_UD, 0);
     }
 }
@@ -160,10 +165,21 @@ static bool canon(const x86_cpu *cpu, uint64_t v)
     return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits)) == v;
 }
 
+uint64_t x86_tsc(const x86_cpu *cpu)
+{
+    uint64_t base = cpu->board && cpu->board->tsc ? cpu->board->tsc(cpu->board->opaque) : cpu->tsc;
+    return base + cpu->tsc_offset;
+}
+
 bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
 {
+    if (cpu->board && cpu->board->msr_read) {
+        int r = cpu->board->msr_read(cpu->board->opaque, msr, v);
+        if (r >= 0)
+            return r;
+    }
     switch (msr) {
-    case MSR_TSC: *v = cpu->tsc + cpu->tsc_offset; return true;
+    case MSR_TSC: *v = x86_tsc(cpu); return true;
     case MSR_APIC_BASE: *v = cpu->apic_base; return true;
     case MSR_FEATURE_CONTROL: *v = 1; return true; /* locked, VMX off */
     case MSR_SPEC_CTRL: *v = 0; return false;
@@ -191,8 +207,13 @@ bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
 
 bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v)
 {
+    if (cpu->board && cpu->board->msr_write) {
+        int r = cpu->board->msr_write(cpu->board->opaque, msr, v);
+        if (r >= 0)
+            return r;
+    }
     switch (msr) {
-    case MSR_TSC: cpu->tsc_offset = v - cpu->tsc; return true;
+    case MSR_TSC: cpu->tsc_offset = v - (x86_tsc(cpu) - cpu->tsc_offset); return true;
     case MSR_APIC_BASE:
         if (v & ~0xffffff000ull & ~0xd00ull)
             return false;
@@ -276,7 +297,7 @@ void h_rdtsc(x86_cpu *cpu, const x86_insn *in)
 {
     if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && x86_pmode(cpu))
         x86_fault(cpu, EXC_GP, 0);
-    uint64_t t = cpu->tsc + cpu->tsc_offset;
+    uint64_t t = x86_tsc(cpu);
     reg_set(cpu, RAX, 4, false, t);
     reg_set(cpu, RDX, 4, false, t >> 32);
     if (x86_info(in)->arg == 1)
