@@ -20,6 +20,15 @@ truncate -s 200M "$t/huge.bin"
 mkdir "$t/dir"
 { head -c 56 /dev/zero; printf 'ARM\x64'; head -c 64 /dev/zero; } >"$t/arm64.Image"
 printf 'garbage, not a dtb' >"$t/bad.dtb"
+# the first 0x300 bytes of a bzImage: the setup header says more setup sectors follow
+{ head -c $((0x1f1)) /dev/zero; printf '\037'; head -c 12 /dev/zero; printf '\125\252'; head -c 2 /dev/zero;
+  printf 'HdrS\017\002'; head -c $((0x300 - 0x208)) /dev/zero; } >"$t/trunc.bzImage"
+mkdir -p "$t/isodir/docs" && echo "no kernel here" >"$t/isodir/docs/README"
+if command -v xorriso >/dev/null; then
+    xorriso -as mkisofs -quiet -r -o "$t/nokernel.iso" "$t/isodir" 2>/dev/null
+else
+    printf 'not an iso' >"$t/nokernel.iso"
+fi
 printf '.globl _start\n_start: j _start\n' >"$t/far.S"
 if riscv64-unknown-elf-gcc -nostdlib -Wl,-Ttext=0x1000000000 -o "$t/far.elf" "$t/far.S" 2>/dev/null; then
     have_far=1
@@ -73,6 +82,10 @@ check "memory too large"       "--memory .*: more than this host" $R --kernel "$
 check "memory overflow"        "--memory 99999999999999999999: not a valid size" $R --kernel "$guests/hello.elf" --memory 99999999999999999999
 check "vcpus zero"             "--vcpus 0: must be a number"    $R --kernel "$guests/hello.elf" --vcpus 0
 check "vcpus not implemented"  "--vcpus 2: only one vCPU is implemented" $R --kernel "$guests/hello.elf" --vcpus 2
+check "cdrom on riscv64"       "--cdrom $t/empty.bin: the riscv64 virt board has no CD-ROM" $R --kernel "$guests/hello.elf" --cdrom "$t/empty.bin"
+check "x86: truncated bzImage"  "$t/trunc.bzImage: .*(truncated|setup)" run --arch x86_64 --kernel "$t/trunc.bzImage"
+check "x86: ISO without a kernel" "$t/nokernel.iso: .*(no |not |missing)" run --arch x86_64 --kernel "$t/nokernel.iso"
+check "x86: missing cdrom"      "$t/nope.iso: no such file" run --arch x86_64 --kernel "$guests/../x86/mb1_elf.elf" --cdrom "$t/nope.iso"
 check "unknown arch"           "--arch sparc: unknown architecture" run --arch sparc --kernel "$guests/hello.elf"
 check "RISC-V ELF on x86_64"   "$guests/hello.elf: .*(RISC-V|Multiboot)" run --arch x86_64 --kernel "$guests/hello.elf"
 check "arm64 not implemented"  "--arch arm64: .*not implemented yet" run --arch aarch64 --kernel "$guests/hello.elf"

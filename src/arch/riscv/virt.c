@@ -341,6 +341,15 @@ static int64_t ns_until_timer(riscv_virt *v)
 
 static void *virt_create(machine *m, vm_error *err)
 {
+    /* Options for hardware this board does not have are refused, not ignored. */
+    if (m->cfg.cdrom) {
+        vm_error_set(err, "--cdrom %s: the riscv64 virt board has no CD-ROM drive yet", m->cfg.cdrom);
+        return NULL;
+    }
+    if (m->cfg.boot_entry) {
+        vm_error_set(err, "--boot-entry %s: only for an installer ISO on x86_64", m->cfg.boot_entry);
+        return NULL;
+    }
     riscv_virt *v = calloc(1, sizeof *v);
     if (!v) {
         vm_error_set(err, "out of memory");

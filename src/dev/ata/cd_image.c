@@ -31,11 +31,12 @@ bool cd_image_open(cd_image *img, const char *path, cd_media *media, vm_error *e
     struct stat st;
     img->fd = open(path, O_RDONLY);
     if (img->fd < 0) {
-        vm_error_set(err, "cdrom %s: %s", path, strerror(errno));
+        vm_error_set(err, "%s: %s (CD-ROM image)", path,
+                     errno == ENOENT ? "no such file" : strerror(errno));
         return false;
     }
     if (fstat(img->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
-        vm_error_set(err, "cdrom %s: not a regular file", path);
+        vm_error_set(err, "%s: not a regular file (CD-ROM image)", path);
         close(img->fd);
         img->fd = -1;
         return false;
