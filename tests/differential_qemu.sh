@@ -17,7 +17,7 @@ fi
 for elf in "$dir"/*.elf; do
     name=$(basename "$elf" .elf)
     [ -f "$dir/$name.noqemu" ] && continue
-    timeout 120 "$vm" run --arch riscv64 --kernel "$elf" </dev/null >"$tmp/vm.out" 2>/dev/null
+    timeout 120 "$vm" run --arch riscv64 --memory 128M --kernel "$elf" </dev/null >"$tmp/vm.out" 2>/dev/null
     vst=$?
     timeout 120 qemu-system-riscv64 -M virt -bios none -nographic -m 128M -monitor none \
         -serial stdio -kernel "$elf" </dev/null >"$tmp/q.out" 2>/dev/null

@@ -42,7 +42,7 @@ for exp in "$dir"/*.expected; do
             vargs+=(--append "$cmdline") qargs+=(-append "$cmdline")
         fi
     fi
-    (cd "$dir" && timeout 60 "$vm" run --arch x86_64 --kernel "$kernel" "${vargs[@]}" \
+    (cd "$dir" && timeout 60 "$vm" run --arch x86_64 --memory 128M --kernel "$kernel" "${vargs[@]}" \
         </dev/null >"$tmp/vm.out" 2>/dev/null)
     vst=$?
     (cd "$dir" && timeout 60 "${qemu[@]}" "${qargs[@]}" </dev/null >"$tmp/q.out" 2>/dev/null)

@@ -12,7 +12,7 @@ for elf in "$dir"/*.elf; do
     name=$(basename "$elf" .elf)
     want_status=0
     [ -f "$dir/$name.status" ] && want_status=$(cat "$dir/$name.status")
-    timeout 120 "$vm" run --arch riscv64 --kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
+    timeout 120 "$vm" run --arch riscv64 --memory 128M --kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
     st=$?
     if sanitizer_report "$tmp/err"; then
         fail "$label guest $name" "sanitizer report: $(grep -m1 -E 'runtime error|Sanitizer' "$tmp/err")"

@@ -34,7 +34,7 @@ for exp in "$dir"/*.expected; do
     fi
     want_status=1
     [ -f "$dir/$name.status" ] && want_status=$(cat "$dir/$name.status")
-    args=(run --arch x86_64 --kernel "$kernel")
+    args=(run --arch x86_64 --memory 128M --kernel "$kernel")
     if [ -f "$dir/$name.multiboot" ]; then
         mods=$(sed -n 1p "$dir/$name.multiboot")
         cmdline=$(sed -n 2p "$dir/$name.multiboot")
