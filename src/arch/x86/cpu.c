@@ -219,6 +219,7 @@ static bool is_jcc(unsigned op)
 #define X86_FAST_FORMS(X)                                                                    \
     X(generic) X(end)                                                                        \
     X(mov_rr) X(mov_ri) X(load32) X(load64) X(store32) X(store64) X(store_imm32)            \
+    X(load32_bd) X(load64_bd) X(store32_bd) X(store64_bd)                                   \
     X(store_imm64) X(movzx_r) X(movzx_m8) X(movzx_m16)                                      \
     X(lea)                                                                                   \
     X(add_rr) X(or_rr) X(and_rr) X(sub_rr) X(xor_rr) X(cmp_rr) X(test_rr)                  \
@@ -260,6 +261,12 @@ static uint8_t fast_form(const x86_insn *in, int mode)
     case X86_OP_MOV_EvGv: case X86_OP_MOV_GvEv:
         if (reg || !mem)
             return reg ? FAST_mov_rr : FAST_generic;
+        if (in->asz == 8 && !in->riprel && in->index == X86_NOREG && in->base != X86_NOREG) {
+            /* [base + disp], the commonest address: no parts to test */
+            if (op == X86_OP_MOV_EvGv)
+                return in->osz == 8 ? FAST_store64_bd : FAST_store32_bd;
+            return in->osz == 8 ? FAST_load64_bd : FAST_load32_bd;
+        }
         if (op == X86_OP_MOV_EvGv)
             return in->osz == 8 ? FAST_store64 : FAST_store32;
         return in->osz == 8 ? FAST_load64 : FAST_load32;
@@ -563,9 +570,10 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
 #define RB gpr[in->lreg[1]]
 #define EA() ea_next(cpu, in, next)
 /* v = the memory operand (size bytes) */
-#define LOADM(v, size)                                                                       \
+#define LOADM(v, size) LOADM_AT(v, size, EA())
+#define LOADM_AT(v, size, ea)                                                                \
     do {                                                                                     \
-        uint64_t off_ = EA();                                                                \
+        uint64_t off_ = (ea);                                                                \
         const uint8_t *p_ = tlb_fast(tlb_r, off_, (size));                                   \
         if (likely(p_ != NULL)) {                                                            \
             v = x86_ld(p_, (size));                                                          \
@@ -574,9 +582,10 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             v = x86_read(cpu, in->seg, off_, (size));                                        \
         }                                                                                    \
     } while (0)
-#define STOREM(v, size)                                                                      \
+#define STOREM(v, size) STOREM_AT(v, size, EA())
+#define STOREM_AT(v, size, ea)                                                               \
     do {                                                                                     \
-        uint64_t off_ = EA();                                                                \
+        uint64_t off_ = (ea);                                                                \
         uint8_t *p_ = tlb_fast(tlb_w, off_, (size));                                         \
         if (likely(p_ != NULL)) {                                                            \
             x86_st(p_, (size), (v));                                                         \
@@ -699,6 +708,18 @@ l_store32:
     NEXT();
 l_store64:
     STOREM(RB, 8);
+    NEXT();
+l_load32_bd:
+    LOADM_AT(RA, 4, (uint64_t)in->disp + gpr[in->base]);
+    NEXT();
+l_load64_bd:
+    LOADM_AT(RA, 8, (uint64_t)in->disp + gpr[in->base]);
+    NEXT();
+l_store32_bd:
+    STOREM_AT(RB, 4, (uint64_t)in->disp + gpr[in->base]);
+    NEXT();
+l_store64_bd:
+    STOREM_AT(RB, 8, (uint64_t)in->disp + gpr[in->base]);
     NEXT();
 l_store_imm32:
     STOREM(in->imm, 4);
@@ -878,6 +899,8 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
 #undef RB
 #undef EA
 #undef LOADM
+#undef LOADM_AT
+#undef STOREM_AT
 #undef LOADM_OSZ
 #undef STOREM
 #undef FLAGS
