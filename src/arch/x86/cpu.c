@@ -1,9 +1,11 @@
 /* The x86 CPU's life cycle and run loop: power-on state, RFLAGS access, interrupt pins,
  * and the block interpreter. Guest code is decoded once into blocks of x86_insn records
- * (straight-line code up to a control transfer / mode change or the end of the page),
- * keyed by linear address and code size, validated at entry against the RAM page's write
- * generation (mem/bus.h code-page tracking). Dispatch is one indirect call per
- * instruction through the handler table generated from opcodes.def.
+ * (code up to a control transfer / mode change or the end of the page, going on past a
+ * not-taken Jcc), keyed by linear address and code size, validated against the RAM
+ * page's write generation (mem/bus.h code-page tracking). run_threaded dispatches by
+ * computed goto to an inline form chosen per record at build time, or to the record's
+ * handler (the table generated from opcodes.def), and chains from block to block;
+ * x86_cpu_run is the slow path around it (misses, uncacheable code, tracing, events).
  *
  * Self-modifying code: a page holding decoded code gets no write TLB entries, so a store
  * to it takes the slow path, which flags cpu->smc; the block stops after that
