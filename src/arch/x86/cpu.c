@@ -342,6 +342,8 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     for (unsigned i = 0; i < n; i++) {
         x86_insn *in = &b->insn[i];
         in->fast = fast_form(in, cpu->code_bits);
+        in->ea_bd = in->asz == 8 && !in->riprel && in->index == X86_NOREG &&
+                    in->base != X86_NOREG;
         at += in->len;
         /* In 64-bit mode rip is the block's linear address, so a relative Jcc/JMP has a
          * fixed target: resolve it now (imm2, unused by these), or leave a non-canonical
@@ -570,7 +572,8 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     } while (0)
 #define RA gpr[in->lreg[0]]
 #define RB gpr[in->lreg[1]]
-#define EA() ea_next(cpu, in, next)
+/* the commonest address, [base + disp], without the general path's tests */
+#define EA() (in->ea_bd ? (uint64_t)in->disp + gpr[in->base] : ea_next(cpu, in, next))
 /* v = the memory operand (size bytes) */
 #define LOADM(v, size) LOADM_AT(v, size, EA())
 #define LOADM_AT(v, size, ea)                                                                \
