@@ -1,9 +1,11 @@
 /* The x86 CPU's life cycle and run loop: power-on state, RFLAGS access, interrupt pins,
  * and the block interpreter. Guest code is decoded once into blocks of x86_insn records
- * (straight-line code up to a control transfer / mode change or the end of the page),
- * keyed by linear address and code size, validated at entry against the RAM page's write
- * generation (mem/bus.h code-page tracking). Dispatch is one indirect call per
- * instruction through the handler table generated from opcodes.def.
+ * (code up to a control transfer / mode change or the end of the page, going on past a
+ * not-taken Jcc), keyed by linear address and code size, validated against the RAM
+ * page's write generation (mem/bus.h code-page tracking). run_threaded dispatches by
+ * computed goto to an inline form chosen per record at build time, or to the record's
+ * handler (the table generated from opcodes.def), and chains from block to block;
+ * x86_cpu_run is the slow path around it (misses, uncacheable code, tracing, events).
  *
  * Self-modifying code: a page holding decoded code gets no write TLB entries, so a store
  * to it takes the slow path, which flags cpu->smc; the block stops after that
@@ -228,6 +230,7 @@ static bool is_jcc(unsigned op)
 #define X86_FAST_FORMS(X)                                                                    \
     X(generic) X(end)                                                                        \
     X(mov_rr) X(mov_ri) X(load32) X(load64) X(store32) X(store64) X(store_imm32)            \
+    X(load32_bd) X(load64_bd) X(store32_bd) X(store64_bd)                                   \
     X(store_imm64) X(movzx_r) X(movzx_m8) X(movzx_m16)                                      \
     X(lea)                                                                                   \
     X(add_rr) X(or_rr) X(and_rr) X(sub_rr) X(xor_rr) X(cmp_rr) X(test_rr)                  \
@@ -269,6 +272,12 @@ static uint8_t fast_form(const x86_insn *in, int mode)
     case X86_OP_MOV_EvGv: case X86_OP_MOV_GvEv:
         if (reg || !mem)
             return reg ? FAST_mov_rr : FAST_generic;
+        if (in->asz == 8 && !in->riprel && in->index == X86_NOREG && in->base != X86_NOREG) {
+            /* [base + disp], the commonest address: no parts to test */
+            if (op == X86_OP_MOV_EvGv)
+                return in->osz == 8 ? FAST_store64_bd : FAST_store32_bd;
+            return in->osz == 8 ? FAST_load64_bd : FAST_load32_bd;
+        }
         if (op == X86_OP_MOV_EvGv)
             return in->osz == 8 ? FAST_store64 : FAST_store32;
         return in->osz == 8 ? FAST_load64 : FAST_load32;
@@ -342,6 +351,8 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     for (unsigned i = 0; i < n; i++) {
         x86_insn *in = &b->insn[i];
         in->fast = fast_form(in, cpu->code_bits);
+        in->ea_bd = in->asz == 8 && !in->riprel && in->index == X86_NOREG &&
+                    in->base != X86_NOREG;
         at += in->len;
         /* In 64-bit mode rip is the block's linear address, so a relative Jcc/JMP has a
          * fixed target: resolve it now (imm2, unused by these), or leave a non-canonical
@@ -581,11 +592,13 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
     } while (0)
 #define RA gpr[in->lreg[0]]
 #define RB gpr[in->lreg[1]]
-#define EA() ea_next(cpu, in, next)
+/* the commonest address, [base + disp], without the general path's tests */
+#define EA() (in->ea_bd ? (uint64_t)in->disp + gpr[in->base] : ea_next(cpu, in, next))
 /* v = the memory operand (size bytes) */
-#define LOADM(v, size)                                                                       \
+#define LOADM(v, size) LOADM_AT(v, size, EA())
+#define LOADM_AT(v, size, ea)                                                                \
     do {                                                                                     \
-        uint64_t off_ = EA();                                                                \
+        uint64_t off_ = (ea);                                                                \
         const uint8_t *p_ = tlb_fast(tlb_r, off_, (size));                                   \
         if (likely(p_ != NULL)) {                                                            \
             v = x86_ld(p_, (size));                                                          \
@@ -594,9 +607,10 @@ static void run_threaded(x86_cpu *cpu, x86_block *b, uint64_t stop_at)
             v = x86_read(cpu, in->seg, off_, (size));                                        \
         }                                                                                    \
     } while (0)
-#define STOREM(v, size)                                                                      \
+#define STOREM(v, size) STOREM_AT(v, size, EA())
+#define STOREM_AT(v, size, ea)                                                               \
     do {                                                                                     \
-        uint64_t off_ = EA();                                                                \
+        uint64_t off_ = (ea);                                                                \
         uint8_t *p_ = tlb_fast(tlb_w, off_, (size));                                         \
         if (likely(p_ != NULL)) {                                                            \
             x86_st(p_, (size), (v));                                                         \
@@ -719,6 +733,18 @@ l_store32:
     NEXT();
 l_store64:
     STOREM(RB, 8);
+    NEXT();
+l_load32_bd:
+    LOADM_AT(RA, 4, (uint64_t)in->disp + gpr[in->base]);
+    NEXT();
+l_load64_bd:
+    LOADM_AT(RA, 8, (uint64_t)in->disp + gpr[in->base]);
+    NEXT();
+l_store32_bd:
+    STOREM_AT(RB, 4, (uint64_t)in->disp + gpr[in->base]);
+    NEXT();
+l_store64_bd:
+    STOREM_AT(RB, 8, (uint64_t)in->disp + gpr[in->base]);
     NEXT();
 l_store_imm32:
     STOREM(in->imm, 4);
@@ -898,6 +924,8 @@ l_exit: /* after a handler, SMC or a slow access: events first, then the full lo
 #undef RB
 #undef EA
 #undef LOADM
+#undef LOADM_AT
+#undef STOREM_AT
 #undef LOADM_OSZ
 #undef STOREM
 #undef FLAGS

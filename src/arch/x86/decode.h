@@ -110,6 +110,7 @@ typedef struct x86_insn {
     uint8_t loc[3];     /* where each operand is: X86_LOC_* (decode time) */
     uint8_t lreg[3];    /* its register number when loc is X86_LOC_REG */
     uint8_t fast;       /* the block interpreter's inline form (cpu.c; 0 = the handler) */
+    bool ea_bd;         /* memory operand is [base + disp] with 64-bit addressing (cpu.c) */
     int64_t disp;
     uint64_t imm, imm2; /* imm2: ENTER's second immediate, a far pointer's selector;
                          * in a 64-bit block, a relative Jcc/JMP's target (cpu.c) */
