@@ -251,8 +251,11 @@ bool x86_translate(x86_cpu *cpu, uint64_t lin, unsigned acc, uint64_t *pa, uint3
     uint8_t *host = kind == ACC_W ? bus_ram_ptr_writable(b, ppage, 4096)
                                   : bus_ram_ptr(b, ppage, 4096);
     /* Non-canonical addresses (reachable by implicit accesses through a descriptor-table
-     * base) are never cached, so the 64-bit TLB hit needs no canonical check. */
-    if (!host || cpu->tlb_nofill || ((lin + (1ull << 47)) >> 48) != 0)
+     * base) are never cached, so the 64-bit TLB hit needs no canonical check. Canonical
+     * is the width of the current paging mode (57 bits with CR4.LA57, whose toggles flush
+     * the TLB): Linux with 5-level paging keeps its stacks and vmalloc space above 2^47,
+     * and refusing those pages made every stack access a 5-level walk. */
+    if (!host || cpu->tlb_nofill || !canonical(cpu, lin))
         return true;
     if (kind != ACC_X && data_checked(cpu, x86_user(cpu, acc)))
         return true;
