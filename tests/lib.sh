@@ -39,12 +39,23 @@ wait_for() {
 
 # run_part LABEL CMD...: run a test script that prints PASS/FAIL/SKIP lines and a final
 # "RESULT pass fail skip" line; echo its result lines and add its counts to ours. A script
-# that ends without a RESULT line counts as one failure.
+# that ends without a RESULT line counts as one failure. Prints the part's wall time as a
+# "TIME" line (the suite must stay under 45 minutes on 2 cores; these lines show where
+# the time goes).
 run_part() {
-    local label=$1 out r
+    local label=$1 out t0
     shift
     out=$(mktemp)
+    t0=$(date +%s)
     "$@" >"$out" 2>&1
+    echo "TIME $label: $(($(date +%s) - t0)) s"
+    collect_part "$label" "$out"
+    rm -f "$out"
+}
+
+# collect_part LABEL FILE: the result lines and counts of a part whose output is FILE.
+collect_part() {
+    local label=$1 out=$2 r
     grep -E '^(PASS|FAIL|SKIP) ' "$out"
     r=$(grep '^RESULT ' "$out" | tail -n1)
     if [ -z "$r" ]; then
@@ -53,5 +64,4 @@ run_part() {
         set -- $r
         PASS=$((PASS + $2)); FAIL=$((FAIL + $3)); SKIP=$((SKIP + $4))
     fi
-    rm -f "$out"
 }

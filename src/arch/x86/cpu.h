@@ -122,8 +122,8 @@ typedef struct x86_lazy {
 } x86_lazy;
 
 /* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
- * privilege (supervisor/user); only RAM pages at canonical (48-bit) addresses are cached,
- * so a hit needs no canonical check. Entries are 16 bytes (the global bits apart). */
+ * privilege (supervisor/user); only RAM pages at canonical addresses (48-bit, or
+ * 57-bit with LA57) are cached, so a hit needs no canonical check. Entries are 16 bytes (the global bits apart). */
 #define X86_TLB_BITS 8
 #define X86_TLB_SIZE (1u << X86_TLB_BITS)
 enum { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
