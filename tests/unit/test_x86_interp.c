@@ -110,6 +110,32 @@ static void test_inline_flags(void)
     CHECK_EQ((cpu.gpr[RAX] >> 8) & 0xff, 0, "imul: no overflow");
 }
 
+/* More blocks than the record pool holds (cpu.h X86_INSN_POOL): the pool is emptied
+ * mid-run with every block, and blocks met again are decoded again. Each piece is
+ * `add eax, 1; jmp +0` (a block of 2 records and its sentinel); then
+ * `sub ecx, 1; jne start; hlt` runs the whole chain twice. */
+static void test_pool_flush(void)
+{
+    const size_t pieces = X86_INSN_POOL / 3 + 1000, piece = 5;
+    size_t len = pieces * piece + 10;
+    uint8_t *code = calloc(1, len);
+    for (size_t i = 0; i < pieces; i++)
+        memcpy(code + i * piece, (const uint8_t[]){ 0x83, 0xc0, 0x01, 0xeb, 0x00 }, piece);
+    uint8_t *tail = code + pieces * piece;
+    int32_t back = -(int32_t)(pieces * piece + 3 + 6);
+    tail[0] = 0x83, tail[1] = 0xe9, tail[2] = 0x01;      /* sub ecx, 1 */
+    tail[3] = 0x0f, tail[4] = 0x85;                       /* jne rel32 */
+    memcpy(tail + 5, &back, 4);
+    tail[9] = 0xf4;                                       /* hlt */
+    setup64(code, len);
+    cpu.gpr[RCX] = 2;
+    uint64_t n = x86_cpu_run(&cpu, 10 * pieces);
+    CHECK(cpu.halted, "pool flush: reaches hlt");
+    CHECK_EQ(cpu.gpr[RAX], 2 * pieces, "every piece ran twice");
+    CHECK_EQ(n, 2 * (2 * pieces + 2) + 1, "instructions retired");
+    free(code);
+}
+
 int main(void)
 {
     vm_error err;
@@ -121,6 +147,7 @@ int main(void)
     test_fault_in_block();
     test_budget_in_loop();
     test_inline_flags();
+    test_pool_flush();
     x86_cpu_destroy(&cpu);
     bus_destroy(&m.bus);
     return check_done();

@@ -65,13 +65,14 @@ bool x86_cpu_init(x86_cpu *cpu, machine *m, vm_error *err)
     cpu->m = m;
     cpu->io = &m->io;
     cpu->blocks = calloc(X86_BLOCK_CACHE, sizeof *cpu->blocks);
-    if (!cpu->blocks) {
+    cpu->insn_pool = calloc(X86_INSN_POOL, sizeof *cpu->insn_pool);
+    if (!cpu->blocks || !cpu->insn_pool) {
+        x86_cpu_destroy(cpu);
         vm_error_set(err, "x86: out of memory for the block cache");
         return false;
     }
     if (!bus_code_listener_add(&m->bus, drop_write_page, cpu)) {
-        free(cpu->blocks);
-        cpu->blocks = NULL;
+        x86_cpu_destroy(cpu);
         vm_error_set(err, "x86: too many code-page listeners on the bus");
         return false;
     }
@@ -82,7 +83,9 @@ bool x86_cpu_init(x86_cpu *cpu, machine *m, vm_error *err)
 void x86_cpu_destroy(x86_cpu *cpu)
 {
     free(cpu->blocks);
+    free(cpu->insn_pool);
     cpu->blocks = NULL;
+    cpu->insn_pool = NULL;
 }
 
 static void seg_set(x86_seg *s, uint16_t sel, uint64_t base, uint32_t limit, uint32_t attr)
@@ -98,6 +101,7 @@ void x86_cpu_reset(x86_cpu *cpu)
     machine *m = cpu->m;
     bus *io = cpu->io;
     x86_block *blocks = cpu->blocks;
+    x86_insn *pool = cpu->insn_pool;
     int (*ack)(void *) = cpu->intr_ack;
     void *opaque = cpu->intr_opaque;
     const x86_board_hooks *board = cpu->board;
@@ -106,6 +110,7 @@ void x86_cpu_reset(x86_cpu *cpu)
     cpu->m = m;
     cpu->io = io;
     cpu->blocks = blocks;
+    cpu->insn_pool = pool; /* emptied: insn_pool_used is 0 and every block invalid */
     cpu->intr_ack = ack;
     cpu->intr_opaque = opaque;
     cpu->board = board;
@@ -331,6 +336,13 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     b->n = 0;
     if (!genp)
         return;
+    if (cpu->insn_pool_used + X86_BLOCK_MAX + 1 > X86_INSN_POOL) {
+        /* The pool is full: drop every block (links to them go stale with the epoch). */
+        for (size_t i = 0; i < X86_BLOCK_CACHE; i++)
+            cpu->blocks[i].lip = 0;
+        cpu->insn_pool_used = 0;
+    }
+    b->insn = cpu->insn_pool + cpu->insn_pool_used;
     size_t room = 4096 - (lin & 0xfff), off = 0;
     unsigned n = 0;
     while (n < X86_BLOCK_MAX && off < room) {
@@ -380,6 +392,8 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     b->gen = *genp;
     b->mode = (uint8_t)cpu->code_bits;
     b->n = (uint16_t)n;
+    if (n)
+        cpu->insn_pool_used += n + 1;
 }
 
 static bool interrupt_ready(x86_cpu *cpu)
@@ -455,12 +469,19 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
 /* The block for linear address lin when it is decoded and still valid: its page is
  * executable through the TLB at the same host address, not written since, and in the
  * same code size. NULL sends the run loop to its slow path (fill, build, uncached). */
+/* The header slot of a linear address: a multiplicative hash, as function entries are
+ * aligned alike in every page. */
+static inline size_t block_slot(uint64_t lin)
+{
+    return (size_t)((lin * 0x9e3779b97f4a7c15ull) >> 50) & (X86_BLOCK_CACHE - 1);
+}
+
 static inline x86_block *block_find(x86_cpu *cpu, uint64_t lin)
 {
     const uint8_t *host = x86_tlb_hit(cpu, cpu->cpl == 3, ACC_X, lin, 1);
-    x86_block *b = &cpu->blocks[(lin ^ (lin >> 12)) & (X86_BLOCK_CACHE - 1)];
+    x86_block *b = &cpu->blocks[block_slot(lin)];
     if (likely(host && b->lip == lin + 1 && b->host == host && *b->genp == b->gen &&
-               b->mode == cpu->code_bits))
+               b->mode == cpu->code_bits && b->n))
         return b;
     return NULL;
 }
@@ -982,12 +1003,13 @@ uint64_t x86_cpu_run(x86_cpu *cpu, uint64_t budget)
             exec_insn(cpu, &one);
             continue;
         }
-        x86_block *b = &cpu->blocks[(lin ^ (lin >> 12)) & (X86_BLOCK_CACHE - 1)];
+        x86_block *b = &cpu->blocks[block_slot(lin)];
         if (b->lip != lin + 1 || b->host != host || !b->genp || *b->genp != b->gen ||
             b->mode != cpu->code_bits)
             build_block(cpu, b, rip, lin, host);
         if (b->n == 0) {
-            b->lip = 0;
+            /* The first instruction crosses the page: kept as such (block_find never
+             * returns it), so the next visit goes straight to decode_one. */
             x86_insn one;
             decode_one(cpu, rip, &one);
             exec_insn(cpu, &one);
