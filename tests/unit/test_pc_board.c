@@ -139,6 +139,15 @@ static void test_cpu_hooks(pc_board *pc)
     CHECK(x86_msr_read(cpu, 0x1b, &v) && v == 0xfee00900u, "IA32_APIC_BASE from the LAPIC");
     CHECK(!x86_msr_write(cpu, 0x1b, 0xfee00900u | (1u << 10) | 1u), "reserved APIC base bit: #GP");
     CHECK(!x86_msr_read(cpu, 0x802, &v), "x2APIC MSRs #GP in xAPIC mode");
+    /* Linux 6.12 on the amd64 installer logged "Kernel/User page tables isolation:
+     * enabled" and "MDS: Vulnerable" for this Ivy Bridge signature: the CPU must say it is
+     * not affected, or every system call switches CR3 twice. */
+    x86_cpuid(cpu, 7, 0, r);
+    CHECK(r[3] & (1u << 29), "CPUID.7.0:EDX.ARCH_CAPABILITIES");
+    CHECK(x86_msr_read(cpu, 0x10a, &v) && (v & 1) && (v & (1u << 4)) && (v & (1u << 5)),
+          "IA32_ARCH_CAPABILITIES: RDCL_NO, SSB_NO, MDS_NO");
+    CHECK((v & 0xe000) == 0xe000, "SBDR_SSDP_NO, FBSDP_NO, PSDP_NO (immune to MMIO stale data)");
+    CHECK(!x86_msr_write(cpu, 0x10a, 0), "IA32_ARCH_CAPABILITIES is read-only");
     /* TSC: the board's clock; TSC_ADJUST is the offset a TSC write moves. */
     uint64_t t0 = x86_tsc(cpu), c0 = pc_clock_ns(pc);
     CHECK(t0 <= c0 + 1000000, "TSC follows the board clock (1 GHz)");

@@ -121,6 +121,16 @@ typedef struct x86_lazy {
     uint8_t cf_in;    /* INC/DEC keep the previous CF; ADC/SBB's carry in */
 } x86_lazy;
 
+/* IA32_ARCH_CAPABILITIES (MSR 0x10A, SDM Vol.4 Table 2-2; CPUID.7.0:EDX[29]): an
+ * interpreter executes nothing speculatively and has no fill, store or load-port buffers,
+ * so it is not affected by any of the listed attacks: RDCL_NO (0, Meltdown and L1TF:
+ * without it Linux isolates kernel page tables and switches CR3 on every system call and
+ * interrupt), SSB_NO (4), MDS_NO (5), IF_PSCHANGE_MC_NO (6), TAA_NO (8), SBDR_SSDP_NO
+ * (13), FBSDP_NO (14), PSDP_NO (15), BHI_NO (20), PBRSB_NO (24), GDS_NO (26), RFDS_NO (27). */
+#define X86_ARCH_CAPABILITIES                                                                \
+    ((1ull << 0) | (1ull << 4) | (1ull << 5) | (1ull << 6) | (1ull << 8) | (1ull << 13) |   \
+     (1ull << 14) | (1ull << 15) | (1ull << 20) | (1ull << 24) | (1ull << 26) | (1ull << 27))
+
 /* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
  * privilege (supervisor/user); only RAM pages at canonical addresses (48-bit, or
  * 57-bit with LA57) are cached, so a hit needs no canonical check. Entries are 16 bytes (the global bits apart). */

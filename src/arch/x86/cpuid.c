@@ -54,6 +54,7 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         if (sub == 0) {
             r[1] = (1u << 0) | (1u << 7) | (1u << 20); /* FSGSBASE SMEP SMAP */
             r[2] = 1u << 16;                             /* LA57 */
+            r[3] = 1u << 29;                             /* IA32_ARCH_CAPABILITIES */
         }
         break;
     case 0xd: /* XSAVE: x87 and SSE state, standard format, 576 bytes */

@@ -150,7 +150,7 @@ void h_clts(x86_cpu *cpu, const x86_insn *in)
 
 enum {
     MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_FEATURE_CONTROL = 0x3a, MSR_SPEC_CTRL = 0x48,
-    MSR_BIOS_SIGN = 0x8b, MSR_MTRRCAP = 0xfe, MSR_SYSENTER_CS = 0x174,
+    MSR_BIOS_SIGN = 0x8b, MSR_MTRRCAP = 0xfe, MSR_ARCH_CAPABILITIES = 0x10a, MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_MCG_CAP = 0x179,
     MSR_MCG_STATUS = 0x17a, MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277,
     MSR_MTRR_DEF = 0x2ff, MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081,
@@ -185,6 +185,7 @@ bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
     case MSR_SPEC_CTRL: *v = 0; return false;
     case MSR_BIOS_SIGN: *v = 0; return true;
     case MSR_MTRRCAP: *v = 0; return true;
+    case MSR_ARCH_CAPABILITIES: *v = X86_ARCH_CAPABILITIES; return true;
     case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
     case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return true;
