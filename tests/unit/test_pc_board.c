@@ -148,6 +148,17 @@ static void test_cpu_hooks(pc_board *pc)
           "IA32_ARCH_CAPABILITIES: RDCL_NO, SSB_NO, MDS_NO");
     CHECK((v & 0xe000) == 0xe000, "SBDR_SSDP_NO, FBSDP_NO, PSDP_NO (immune to MMIO stale data)");
     CHECK(!x86_msr_write(cpu, 0x10a, 0), "IA32_ARCH_CAPABILITIES is read-only");
+    /* Machine checks: Linux 6.12 logged "mce: Unable to init MCE device (rc: -5)" without
+     * them. It reads MCG_CAP, sets MCG_CTL and every MCi_CTL, clears every MCi_STATUS. */
+    x86_cpuid(cpu, 1, 0, r);
+    CHECK((r[3] & 0x4080) == 0x4080, "CPUID.1:EDX.MCE and MCA");
+    CHECK(x86_msr_read(cpu, 0x179, &v) && (v & 0xff) == 10 && (v & 0x100), "MCG_CAP: 10 banks, MCG_CTL_P");
+    CHECK(x86_msr_write(cpu, 0x17b, ~0ull) && x86_msr_read(cpu, 0x17b, &v) && v == ~0ull, "MCG_CTL");
+    CHECK(x86_msr_write(cpu, 0x400 + 4 * 9, ~0ull) && x86_msr_read(cpu, 0x400 + 4 * 9, &v) &&
+          v == ~0ull, "MC9_CTL holds what is written");
+    CHECK(x86_msr_write(cpu, 0x401, 0) && x86_msr_read(cpu, 0x401, &v) && v == 0, "MC0_STATUS cleared, reads 0");
+    CHECK(!x86_msr_write(cpu, 0x401, 1), "MC0_STATUS: writing a 1 is #GP");
+    CHECK(!x86_msr_read(cpu, 0x400 + 4 * 10, &v), "no bank 10");
     /* TSC: the board's clock; TSC_ADJUST is the offset a TSC write moves. */
     uint64_t t0 = x86_tsc(cpu), c0 = pc_clock_ns(pc);
     CHECK(t0 <= c0 + 1000000, "TSC follows the board clock (1 GHz)");

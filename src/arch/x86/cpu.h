@@ -131,6 +131,9 @@ typedef struct x86_lazy {
     ((1ull << 0) | (1ull << 4) | (1ull << 5) | (1ull << 6) | (1ull << 8) | (1ull << 13) |   \
      (1ull << 14) | (1ull << 15) | (1ull << 20) | (1ull << 24) | (1ull << 26) | (1ull << 27))
 
+/* Machine-check banks (MCG_CAP[7:0]), as many as QEMU's PC offers. */
+#define X86_MC_BANKS 10
+
 /* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
  * privilege (supervisor/user); only RAM pages at canonical addresses (48-bit, or
  * 57-bit with LA57) are cached, so a hit needs no canonical check. Entries are 16 bytes (the global bits apart). */
@@ -217,6 +220,8 @@ typedef struct x86_cpu {
     /* MSRs */
     uint64_t apic_base, pat, star, lstar, cstar, sfmask, kernel_gs_base, tsc_offset;
     uint64_t misc_enable, sysenter_cs, sysenter_esp, sysenter_eip, tsc_aux, mtrr_def_type;
+    /* Machine-check architecture (SDM Vol.3 §15.3): banks that never report an error */
+    uint64_t mcg_ctl, mc_ctl[X86_MC_BANKS];
     uint32_t feat;           /* enabled F_* gates (decode.h) */
     bool trace_insn;         /* m->log.trace_insn, read at each x86_cpu_run */
     uint64_t icount;         /* instructions retired (faulting ones included) */

@@ -152,7 +152,7 @@ enum {
     MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_FEATURE_CONTROL = 0x3a, MSR_SPEC_CTRL = 0x48,
     MSR_BIOS_SIGN = 0x8b, MSR_MTRRCAP = 0xfe, MSR_ARCH_CAPABILITIES = 0x10a, MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_MCG_CAP = 0x179,
-    MSR_MCG_STATUS = 0x17a, MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277,
+    MSR_MCG_STATUS = 0x17a, MSR_MCG_CTL = 0x17b, MSR_MC0_CTL = 0x400, MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277,
     MSR_MTRR_DEF = 0x2ff, MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081,
     MSR_LSTAR = 0xc0000082, MSR_CSTAR = 0xc0000083, MSR_SFMASK = 0xc0000084,
     MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101, MSR_KGS_BASE = 0xc0000102,
@@ -178,6 +178,11 @@ bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
         if (r >= 0)
             return r;
     }
+    if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * X86_MC_BANKS) {
+        /* MCi_CTL as written; STATUS, ADDR and MISC: no error was ever logged */
+        *v = (msr & 3) == 0 ? cpu->mc_ctl[(msr - MSR_MC0_CTL) / 4] : 0;
+        return true;
+    }
     switch (msr) {
     case MSR_TSC: *v = x86_tsc(cpu); return true;
     case MSR_APIC_BASE: *v = cpu->apic_base; return true;
@@ -189,7 +194,10 @@ bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
     case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
     case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return true;
-    case MSR_MCG_CAP: case MSR_MCG_STATUS: *v = 0; return true;
+    /* MCG_CTL_P (8) and the bank count; no CMCI, SER or LMCE */
+    case MSR_MCG_CAP: *v = (1u << 8) | X86_MC_BANKS; return true;
+    case MSR_MCG_STATUS: *v = 0; return true;
+    case MSR_MCG_CTL: *v = cpu->mcg_ctl; return true;
     case MSR_MISC_ENABLE: *v = cpu->misc_enable; return true;
     case MSR_PAT: *v = cpu->pat; return true;
     case MSR_MTRR_DEF: *v = cpu->mtrr_def_type; return true;
@@ -213,6 +221,13 @@ bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v)
         if (r >= 0)
             return r;
     }
+    if (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * X86_MC_BANKS) {
+        /* SDM Vol.3 §15.3.2.2-4: software may only clear MCi_STATUS/ADDR/MISC */
+        if ((msr & 3) != 0)
+            return v == 0;
+        cpu->mc_ctl[(msr - MSR_MC0_CTL) / 4] = v;
+        return true;
+    }
     switch (msr) {
     case MSR_TSC: cpu->tsc_offset = v - (x86_tsc(cpu) - cpu->tsc_offset); return true;
     case MSR_APIC_BASE:
@@ -229,6 +244,7 @@ bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v)
         if (!canon(cpu, v)) return false;
         cpu->sysenter_eip = v; return true;
     case MSR_MCG_STATUS: return v == 0;
+    case MSR_MCG_CTL: cpu->mcg_ctl = v; return true;
     case MSR_MISC_ENABLE: cpu->misc_enable = v; return true;
     case MSR_PAT:
         for (int i = 0; i < 8; i++) {
