@@ -103,7 +103,7 @@ boot_installer "$name" 0 --arch x86_64 --memory 1G --kernel "$cache/linux" \
     --initrd "$cache/initrd.gz" --append "console=ttyS0"
 
 if [ "${VM_X86_INSTALLER_ISO:-1}" = 0 ]; then
-    skip "${tag}x86 installer from ISO" "VM_X86_INSTALLER_ISO=0 (the suite boots the ISO with the optimised build)"
+    skip "${tag}x86 installer from ISO" "VM_X86_INSTALLER_ISO=0"
 elif [ ! -s "$cache/gtk-initrd.gz" ] || ! command -v xorriso >/dev/null; then
     fail "${tag}x86 installer ISO" "no gtk-initrd.gz in $cache or no xorriso (scripts/setup-deps.sh test)"
 elif ! "$here/make_netinst_iso.sh" "$t/netinst.iso" "$cache" >"$t/iso.log" 2>&1; then
