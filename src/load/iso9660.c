@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "load/iso9660.h"
+#include "core/bytes.h"
 
 #define VD_START 16u             /* ECMA-119 §6.2.1: system area is sectors 0-15 */
 #define VD_MAX 64u               /* descriptors read before giving up on a terminator */
@@ -19,16 +20,6 @@
 #define DR_FLAG_MULTI 0x80u      /* ECMA-119 §9.1.6 bit 7: not the final record */
 #define SUSP_MAX_CE 16u          /* continuation areas followed per record */
 #define SYMLINK_MAX 1024u
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* ---- reading the image ---- */
 
@@ -106,8 +97,8 @@ static bool parse_rec(iso9660 *iso, const uint8_t *r, unsigned avail, dir_rec *o
         return false;
     }
     /* ECMA-119 §9.1.2: the extended attribute record precedes the data. */
-    out->lba = get32(r + 2) + r[1];
-    out->size = get32(r + 10);
+    out->lba = le32_get(r + 2) + r[1];
+    out->size = le32_get(r + 10);
     out->flags = r[25];
     out->id_len = r[32];
     out->id = r + 33;
@@ -202,9 +193,9 @@ static bool susp_walk(iso9660 *iso, const uint8_t *su, unsigned len, rr_state *s
                 break;
             if (e[0] == 'C' && e[1] == 'E' && el >= 28) {   /* SUSP §5.1 */
                 have_ce = true;
-                ce_lba = get32(e + 4);
-                ce_off = get32(e + 12);
-                ce_len = get32(e + 20);
+                ce_lba = le32_get(e + 4);
+                ce_off = le32_get(e + 12);
+                ce_len = le32_get(e + 20);
             } else if (e[0] == 'S' && e[1] == 'P' && el >= 7 && e[4] == 0xBE && e[5] == 0xEF) {
                 s->has_sp = true;
                 s->sp_skip = e[6];
@@ -228,7 +219,7 @@ static bool susp_walk(iso9660 *iso, const uint8_t *su, unsigned len, rr_state *s
                     s->sl_done = true;
             } else if (e[0] == 'C' && e[1] == 'L' && el >= 12) {   /* RRIP §4.1.5.1 */
                 s->has_cl = true;
-                s->cl_lba = get32(e + 4);
+                s->cl_lba = le32_get(e + 4);
             } else if (e[0] == 'R' && e[1] == 'E') {   /* RRIP §4.1.5.3 */
                 s->has_re = true;
             }
@@ -477,9 +468,9 @@ static bool open_common(iso9660 *iso, iso_read_fn read, void *opaque, uint64_t s
         if (vd[0] == VD_TERMINATOR)
             break;
         if (vd[0] == VD_PRIMARY && !primary) {
-            if (get16(vd + 128) != ISO_SECTOR) {   /* ECMA-119 §8.4.12 */
+            if (le16_get(vd + 128) != ISO_SECTOR) {   /* ECMA-119 §8.4.12 */
                 vm_error_set(err, "%s: ISO9660 logical block size %u is not supported (only "
-                                  "2048)", path, get16(vd + 128));
+                                  "2048)", path, le16_get(vd + 128));
                 return false;
             }
             if (!root_from_vd(iso, vd, err))
@@ -488,7 +479,7 @@ static bool open_common(iso9660 *iso, iso_read_fn read, void *opaque, uint64_t s
             for (int k = 31; k >= 0 && iso->volume_id[k] == ' '; k--)
                 iso->volume_id[k] = 0;
             primary = true;
-        } else if (vd[0] == VD_SUPPLEMENTARY && !joliet && get16(vd + 128) == ISO_SECTOR &&
+        } else if (vd[0] == VD_SUPPLEMENTARY && !joliet && le16_get(vd + 128) == ISO_SECTOR &&
                    vd[88] == '%' && vd[89] == '/' &&
                    (vd[90] == '@' || vd[90] == 'C' || vd[90] == 'E')) {
             /* Joliet: UCS-2 level 1/2/3 escape sequences in the SVD's escape field. */

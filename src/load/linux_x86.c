@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "load/linux_x86.h"
+#include "core/bytes.h"
 
 /* boot.rst "The Real-Mode Kernel Header" (offsets in the image and in the zero page). */
 struct lx86_setup_header {
@@ -132,27 +133,6 @@ _Static_assert(sizeof(struct lx86_boot_params) == 4096, "zero-page.rst: one page
 #define PAGE 4096u
 #define LIMIT_4G (4 * GiB)
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
     return v > UINT64_MAX - (a - 1) ? UINT64_MAX : (v + a - 1) & ~(a - 1);
@@ -162,7 +142,7 @@ bool linux_x86_parse(const file_buf *f, linux_x86_image *out, vm_error *err)
 {
     memset(out, 0, sizeof *out);
     const uint8_t *d = f->data;
-    if (f->size < 0x206 || get32(d + 0x202) != HDRS_MAGIC) {
+    if (f->size < 0x206 || le32_get(d + 0x202) != HDRS_MAGIC) {
         vm_error_set(err, "%s: not an x86 Linux kernel: no \"HdrS\" setup header at 0x202",
                      f->path);
         return false;
@@ -173,7 +153,7 @@ bool linux_x86_parse(const file_buf *f, linux_x86_image *out, vm_error *err)
         vm_error_set(err, "%s: truncated x86 setup header (no version field)", f->path);
         return false;
     }
-    out->version = get16(d + HDR_OFF(version));
+    out->version = le16_get(d + HDR_OFF(version));
     if (out->version < MIN_VERSION) {
         vm_error_set(err, "%s: x86 boot protocol %u.%02u is too old: the 64-bit entry needs "
                           "2.12 or later", f->path, out->version >> 8, out->version & 0xff);
@@ -193,13 +173,13 @@ bool linux_x86_parse(const file_buf *f, linux_x86_image *out, vm_error *err)
     out->setup_end = end < f->size ? end : f->size;
     out->setup_sects = d[HDR_OFF(setup_sects)];
     out->loadflags = d[HDR_OFF(loadflags)];
-    out->xloadflags = get16(d + HDR_OFF(xloadflags));
-    out->kernel_alignment = get32(d + HDR_OFF(kernel_alignment));
+    out->xloadflags = le16_get(d + HDR_OFF(xloadflags));
+    out->kernel_alignment = le32_get(d + HDR_OFF(kernel_alignment));
     out->relocatable = d[HDR_OFF(relocatable_kernel)] != 0;
-    out->cmdline_size = get32(d + HDR_OFF(cmdline_size));
-    out->initrd_addr_max = get32(d + HDR_OFF(initrd_addr_max));
-    out->pref_address = get64(d + HDR_OFF(pref_address));
-    out->init_size = get32(d + HDR_OFF(init_size));
+    out->cmdline_size = le32_get(d + HDR_OFF(cmdline_size));
+    out->initrd_addr_max = le32_get(d + HDR_OFF(initrd_addr_max));
+    out->pref_address = le64_get(d + HDR_OFF(pref_address));
+    out->init_size = le32_get(d + HDR_OFF(init_size));
     if (!(out->loadflags & LX86_LOADED_HIGH)) {
         vm_error_set(err, "%s: a zImage (LOADED_HIGH clear in loadflags 0x%02x): only bzImage "
                           "kernels are supported", f->path, out->loadflags);
@@ -364,22 +344,22 @@ static bool build_tables(bus *b, uint64_t mapped, linux_x86_boot *out)
     };
     uint8_t page[PAGE];
     for (unsigned i = 0; i < 4; i++)
-        put64(page + 8 * i, gdt[i]);
+        le64_put(page + 8 * i, gdt[i]);
     if (!bus_copy_to_ram(b, LX86_GDT_ADDR, page, sizeof gdt))
         return false;
     uint64_t gibs = mapped / GiB;
     memset(page, 0, sizeof page);
-    put64(page, LX86_PDPT_ADDR | 3);   /* present, writable */
+    le64_put(page, LX86_PDPT_ADDR | 3);   /* present, writable */
     if (!bus_copy_to_ram(b, LX86_PML4_ADDR, page, PAGE))
         return false;
     memset(page, 0, sizeof page);
     for (uint64_t g = 0; g < gibs; g++)
-        put64(page + 8 * g, (LX86_PD_ADDR + g * PAGE) | 3);
+        le64_put(page + 8 * g, (LX86_PD_ADDR + g * PAGE) | 3);
     if (!bus_copy_to_ram(b, LX86_PDPT_ADDR, page, PAGE))
         return false;
     for (uint64_t g = 0; g < gibs; g++) {
         for (uint64_t j = 0; j < 512; j++)
-            put64(page + 8 * j, (g * GiB + j * 2 * MiB) | 0x83);   /* present, rw, PS */
+            le64_put(page + 8 * j, (g * GiB + j * 2 * MiB) | 0x83);   /* present, rw, PS */
         if (!bus_copy_to_ram(b, LX86_PD_ADDR + g * PAGE, page, PAGE))
             return false;
     }
@@ -542,7 +522,7 @@ bool linux_x86_load(bus *b, const file_buf *kernel, const file_buf *initrd, cons
 bool linux_x86_set_acpi_rsdp(bus *b, const linux_x86_boot *boot, gpa_t rsdp, vm_error *err)
 {
     uint8_t v[8];
-    put64(v, rsdp);
+    le64_put(v, rsdp);
     if (!bus_copy_to_ram(b, boot->rsi + offsetof(struct lx86_boot_params, acpi_rsdp_addr), v,
                          sizeof v)) {
         vm_error_set(err, "cannot write the ACPI RSDP address to the zero page at 0x%llx",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "load/multiboot.h"
+#include "core/bytes.h"
 
 #define PAGE_SIZE 4096u
 #define LIMIT_4G (4 * GiB)          /* everything Multiboot describes is 32-bit physical */
@@ -18,33 +19,6 @@
 
 static const char BOOT_LOADER_NAME[] = "vm";
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
     return v > UINT64_MAX - (a - 1) ? UINT64_MAX : (v + a - 1) & ~(a - 1);
@@ -55,9 +29,9 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 static bool find_v1(const uint8_t *d, size_t n, size_t *off)
 {
     for (size_t o = 0; o + 12 <= n && o + 12 <= MB1_SEARCH; o += 4) {
-        uint32_t magic = get32(d + o);
+        uint32_t magic = le32_get(d + o);
         if (magic == MB1_HEADER_MAGIC &&
-            (uint32_t)(magic + get32(d + o + 4) + get32(d + o + 8)) == 0) {
+            (uint32_t)(magic + le32_get(d + o + 4) + le32_get(d + o + 8)) == 0) {
             *off = o;
             return true;
         }
@@ -68,9 +42,9 @@ static bool find_v1(const uint8_t *d, size_t n, size_t *off)
 static bool find_v2(const uint8_t *d, size_t n, size_t *off)
 {
     for (size_t o = 0; o + 16 <= n && o + 16 <= MB2_SEARCH; o += 8) {
-        uint32_t magic = get32(d + o);
+        uint32_t magic = le32_get(d + o);
         if (magic == MB2_HEADER_MAGIC &&
-            (uint32_t)(magic + get32(d + o + 4) + get32(d + o + 8) + get32(d + o + 12)) == 0) {
+            (uint32_t)(magic + le32_get(d + o + 4) + le32_get(d + o + 8) + le32_get(d + o + 12)) == 0) {
             *off = o;
             return true;
         }
@@ -108,7 +82,7 @@ typedef struct mb_request {
 static bool parse_v1(const file_buf *f, size_t off, mb_request *rq, vm_error *err)
 {
     const uint8_t *h = f->data + off;
-    uint32_t flags = get32(h + 4);
+    uint32_t flags = le32_get(h + 4);
     uint32_t unknown = flags & 0xFFFFu & ~MB1_KNOWN_REQUIRED;
     if (unknown) {
         vm_error_set(err, "%s: Multiboot header requires features this loader does not "
@@ -122,11 +96,11 @@ static bool parse_v1(const file_buf *f, size_t off, mb_request *rq, vm_error *er
             return false;
         }
         rq->addr_valid = rq->entry_valid = true;
-        rq->header_addr = get32(h + 12);
-        rq->load_addr = get32(h + 16);
-        rq->load_end_addr = get32(h + 20);
-        rq->bss_end_addr = get32(h + 24);
-        rq->entry_addr = get32(h + 28);
+        rq->header_addr = le32_get(h + 12);
+        rq->load_addr = le32_get(h + 16);
+        rq->load_end_addr = le32_get(h + 20);
+        rq->bss_end_addr = le32_get(h + 24);
+        rq->entry_addr = le32_get(h + 28);
     }
     return true;
 }
@@ -161,12 +135,12 @@ enum {
 static bool parse_v2_tag(const file_buf *f, const uint8_t *t, uint32_t size, size_t pos,
                          mb_request *rq, vm_error *err)
 {
-    uint16_t type = get16(t);
-    bool optional = get16(t + 2) & 1; /* MB2 §3.1.3 */
+    uint16_t type = le16_get(t);
+    bool optional = le16_get(t + 2) & 1; /* MB2 §3.1.3 */
     switch (type) {
     case MB2_TAG_INFO_REQUEST: /* §3.1.4 */
         for (uint32_t i = 8; i + 4 <= size; i += 4) {
-            uint32_t want = get32(t + i);
+            uint32_t want = le32_get(t + i);
             if (!optional && !mbi_tag_provided(want)) {
                 vm_error_set(err, "%s: Multiboot2 kernel requires boot information tag %u "
                                   "(%s), which vm does not provide", f->path, want,
@@ -179,21 +153,21 @@ static bool parse_v2_tag(const file_buf *f, const uint8_t *t, uint32_t size, siz
         if (size < 24)
             break;
         rq->addr_valid = true;
-        rq->header_addr = get32(t + 8);
-        rq->load_addr = get32(t + 12);
-        rq->load_end_addr = get32(t + 16);
-        rq->bss_end_addr = get32(t + 20);
+        rq->header_addr = le32_get(t + 8);
+        rq->load_addr = le32_get(t + 12);
+        rq->load_end_addr = le32_get(t + 16);
+        rq->bss_end_addr = le32_get(t + 20);
         return true;
     case MB2_TAG_ENTRY: /* §3.1.6 */
         if (size < 12)
             break;
         rq->entry_valid = true;
-        rq->entry_addr = get32(t + 8);
+        rq->entry_addr = le32_get(t + 8);
         return true;
     case MB2_TAG_CONSOLE: /* §3.1.9: bit 0 = a console must be described in the info */
         if (size < 12)
             break;
-        if (!optional && (get32(t + 8) & 1)) {
+        if (!optional && (le32_get(t + 8) & 1)) {
             vm_error_set(err, "%s: Multiboot2 kernel requires a console described in the boot "
                               "information (flags tag), which vm does not provide", f->path);
             return false;
@@ -234,7 +208,7 @@ static bool parse_v2_tag(const file_buf *f, const uint8_t *t, uint32_t size, siz
 static bool parse_v2(const file_buf *f, size_t off, mb_request *rq, vm_error *err)
 {
     const uint8_t *h = f->data + off;
-    uint32_t arch = get32(h + 4), len = get32(h + 8);
+    uint32_t arch = le32_get(h + 4), len = le32_get(h + 8);
     if (arch != 0) {
         vm_error_set(err, "%s: Multiboot2 header for architecture %u%s, not i386 (0)", f->path,
                      arch, arch == 4 ? " (MIPS)" : "");
@@ -253,14 +227,14 @@ static bool parse_v2(const file_buf *f, size_t off, mb_request *rq, vm_error *er
     /* §3.1.3: tags follow the 16-byte fixed part, each starting 8-byte aligned */
     for (uint64_t pos = 16; pos + 8 <= len;) {
         const uint8_t *t = h + pos;
-        uint32_t size = get32(t + 4);
+        uint32_t size = le32_get(t + 4);
         if (size < 8 || size > len - pos) {
             vm_error_set(err, "%s: Multiboot2 header tag %u at offset 0x%llx has a bad size "
-                              "(%u bytes)", f->path, (unsigned)get16(t),
+                              "(%u bytes)", f->path, (unsigned)le16_get(t),
                          (unsigned long long)(off + pos), size);
             return false;
         }
-        if (get16(t) == MB2_TAG_END)
+        if (le16_get(t) == MB2_TAG_END)
             return true;
         if (!parse_v2_tag(f, t, size, off + (size_t)pos, rq, err))
             return false;
@@ -468,22 +442,22 @@ static bool elf_header(const file_buf *f, elf_view *e, vm_error *err)
         vm_error_set(err, "%s: big-endian ELF is not an x86 kernel", f->path);
         return false;
     }
-    uint16_t machine = get16(d + 18), want = e->is64 ? EM_X86_64 : ELF_EM_386;
+    uint16_t machine = le16_get(d + 18), want = e->is64 ? EM_X86_64 : ELF_EM_386;
     if (machine != want) {
         vm_error_set(err, "%s: ELF%s for machine %u, a Multiboot kernel needs %s", f->path,
                      e->is64 ? "64" : "32", machine, e->is64 ? "x86_64 (62)" : "i386 (3)");
         return false;
     }
     if (e->is64) {
-        e->entry = get64(d + 24);
-        e->phoff = get64(d + 32);
-        e->phentsize = get16(d + 54);
-        e->phnum = get16(d + 56);
+        e->entry = le64_get(d + 24);
+        e->phoff = le64_get(d + 32);
+        e->phentsize = le16_get(d + 54);
+        e->phnum = le16_get(d + 56);
     } else {
-        e->entry = get32(d + 24);
-        e->phoff = get32(d + 28);
-        e->phentsize = get16(d + 42);
-        e->phnum = get16(d + 44);
+        e->entry = le32_get(d + 24);
+        e->phoff = le32_get(d + 28);
+        e->phentsize = le16_get(d + 42);
+        e->phnum = le16_get(d + 44);
     }
     if (e->phnum == 0 || e->phentsize < (e->is64 ? 56u : 32u)) {
         vm_error_set(err, "%s: ELF has no usable program headers", f->path);
@@ -500,19 +474,19 @@ static elf_seg elf_segment(const file_buf *f, const elf_view *e, unsigned i)
 {
     const uint8_t *p = f->data + e->phoff + (uint64_t)i * e->phentsize;
     elf_seg s;
-    s.type = get32(p);
+    s.type = le32_get(p);
     if (e->is64) {
-        s.offset = get64(p + 8);
-        s.vaddr = get64(p + 16);
-        s.paddr = get64(p + 24);
-        s.filesz = get64(p + 32);
-        s.memsz = get64(p + 40);
+        s.offset = le64_get(p + 8);
+        s.vaddr = le64_get(p + 16);
+        s.paddr = le64_get(p + 24);
+        s.filesz = le64_get(p + 32);
+        s.memsz = le64_get(p + 40);
     } else {
-        s.offset = get32(p + 4);
-        s.vaddr = get32(p + 8);
-        s.paddr = get32(p + 12);
-        s.filesz = get32(p + 16);
-        s.memsz = get32(p + 20);
+        s.offset = le32_get(p + 4);
+        s.vaddr = le32_get(p + 8);
+        s.paddr = le32_get(p + 12);
+        s.filesz = le32_get(p + 16);
+        s.memsz = le32_get(p + 20);
     }
     return s;
 }
@@ -630,28 +604,28 @@ static void v1_info_build(const mb_info_args *a, uint8_t *buf, uint64_t base)
            F_LOADER = 1u << 9 };
     uint64_t mods_off = MB1_INFO_SIZE, mmap_off = mods_off + a->nmods * 16;
     uint64_t str = mmap_off + a->map->n * 24;
-    put32(buf + 0, F_MEM | F_CMDLINE | F_MODS | F_MMAP | F_LOADER);
-    put32(buf + 4, a->mem_lower);
-    put32(buf + 8, a->mem_upper);
-    put32(buf + 16, (uint32_t)(base + put_string(buf, &str, a->cmdline)));
-    put32(buf + 20, (uint32_t)a->nmods);
-    put32(buf + 24, (uint32_t)(base + mods_off));
-    put32(buf + 44, (uint32_t)(a->map->n * 24));
-    put32(buf + 48, (uint32_t)(base + mmap_off));
-    put32(buf + 64, (uint32_t)(base + put_string(buf, &str, BOOT_LOADER_NAME)));
+    le32_put(buf + 0, F_MEM | F_CMDLINE | F_MODS | F_MMAP | F_LOADER);
+    le32_put(buf + 4, a->mem_lower);
+    le32_put(buf + 8, a->mem_upper);
+    le32_put(buf + 16, (uint32_t)(base + put_string(buf, &str, a->cmdline)));
+    le32_put(buf + 20, (uint32_t)a->nmods);
+    le32_put(buf + 24, (uint32_t)(base + mods_off));
+    le32_put(buf + 44, (uint32_t)(a->map->n * 24));
+    le32_put(buf + 48, (uint32_t)(base + mmap_off));
+    le32_put(buf + 64, (uint32_t)(base + put_string(buf, &str, BOOT_LOADER_NAME)));
     for (size_t i = 0; i < a->nmods; i++) {
         uint8_t *m = buf + mods_off + i * 16;
-        put32(m + 0, (uint32_t)a->mod_addr[i]);
-        put32(m + 4, (uint32_t)(a->mod_addr[i] + a->mods[i].file->size)); /* exclusive end */
-        put32(m + 8, (uint32_t)(base + put_string(buf, &str, module_cmdline(&a->mods[i]))));
+        le32_put(m + 0, (uint32_t)a->mod_addr[i]);
+        le32_put(m + 4, (uint32_t)(a->mod_addr[i] + a->mods[i].file->size)); /* exclusive end */
+        le32_put(m + 8, (uint32_t)(base + put_string(buf, &str, module_cmdline(&a->mods[i]))));
     }
     /* each entry: size (20, not counting itself), base_addr, length, type */
     for (size_t i = 0; i < a->map->n; i++) {
         uint8_t *e = buf + mmap_off + i * 24;
-        put32(e + 0, 20);
-        put64(e + 4, a->map->r[i].base);
-        put64(e + 12, a->map->r[i].len);
-        put32(e + 20, a->map->r[i].type);
+        le32_put(e + 0, 20);
+        le64_put(e + 4, a->map->r[i].base);
+        le64_put(e + 12, a->map->r[i].len);
+        le32_put(e + 20, a->map->r[i].type);
     }
 }
 
@@ -677,8 +651,8 @@ static uint64_t v2_info_size(const mb_info_args *a)
 static uint8_t *v2_tag(uint8_t *buf, uint64_t *pos, uint32_t type, uint64_t size)
 {
     uint8_t *t = buf + *pos;
-    put32(t, type);
-    put32(t + 4, (uint32_t)size);
+    le32_put(t, type);
+    le32_put(t + 4, (uint32_t)size);
     *pos = align_up(*pos + size, 8);
     return t;
 }
@@ -686,8 +660,8 @@ static uint8_t *v2_tag(uint8_t *buf, uint64_t *pos, uint32_t type, uint64_t size
 static void v2_info_build(const mb_info_args *a, uint8_t *buf, uint64_t total)
 {
     uint64_t pos = 8;
-    put32(buf, (uint32_t)total);
-    put32(buf + 4, 0);
+    le32_put(buf, (uint32_t)total);
+    le32_put(buf + 4, 0);
     uint8_t *t = v2_tag(buf, &pos, 1, 8 + strlen(a->cmdline) + 1); /* §3.6.5 */
     memcpy(t + 8, a->cmdline, strlen(a->cmdline) + 1);
     t = v2_tag(buf, &pos, 2, 8 + sizeof BOOT_LOADER_NAME); /* §3.6.9 */
@@ -695,22 +669,22 @@ static void v2_info_build(const mb_info_args *a, uint8_t *buf, uint64_t total)
     for (size_t i = 0; i < a->nmods; i++) { /* §3.6.6 */
         const char *s = module_cmdline(&a->mods[i]);
         t = v2_tag(buf, &pos, 3, 16 + strlen(s) + 1);
-        put32(t + 8, (uint32_t)a->mod_addr[i]);
-        put32(t + 12, (uint32_t)(a->mod_addr[i] + a->mods[i].file->size));
+        le32_put(t + 8, (uint32_t)a->mod_addr[i]);
+        le32_put(t + 12, (uint32_t)(a->mod_addr[i] + a->mods[i].file->size));
         memcpy(t + 16, s, strlen(s) + 1);
     }
     t = v2_tag(buf, &pos, 4, 16); /* §3.6.3 */
-    put32(t + 8, a->mem_lower);
-    put32(t + 12, a->mem_upper);
+    le32_put(t + 8, a->mem_lower);
+    le32_put(t + 12, a->mem_upper);
     t = v2_tag(buf, &pos, 6, 16 + a->map->n * 24); /* §3.6.8 */
-    put32(t + 8, 24); /* entry_size */
-    put32(t + 12, 0); /* entry_version */
+    le32_put(t + 8, 24); /* entry_size */
+    le32_put(t + 12, 0); /* entry_version */
     for (size_t i = 0; i < a->map->n; i++) {
         uint8_t *e = t + 16 + i * 24;
-        put64(e, a->map->r[i].base);
-        put64(e + 8, a->map->r[i].len);
-        put32(e + 16, a->map->r[i].type);
-        put32(e + 20, 0);
+        le64_put(e, a->map->r[i].base);
+        le64_put(e + 8, a->map->r[i].len);
+        le32_put(e + 16, a->map->r[i].type);
+        le32_put(e + 20, 0);
     }
     v2_tag(buf, &pos, 0, 8); /* §3.6.2: end */
 }

@@ -9,6 +9,7 @@
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE
 #endif
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,8 +175,55 @@ static void exact_values(void)
     CHECK_EQ(sse_rsqrt32(0x7f800000), 0, "rsqrt(inf)");
 }
 
+/* SDM Vol.2 RCPSS/RSQRTSS: |relative error| <= 1.5 * 2^-12 for every normal input whose
+ * result is normal. Independent of the host: the model's tables are Intel's, and this is
+ * the bound any vendor's table meets (the exact comparison below needs an Intel host). */
+static void approx_error_bound(void)
+{
+    uint64_t st = 0x243f6a8885a308d3ULL;
+    int bad_rcp = 0, bad_rsqrt = 0, n = 0;
+    for (int i = 0; i < 400000; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t x = (uint32_t)(st >> 32);
+        unsigned e = (x >> 23) & 0xff;
+        if (e < 3 || e > 250) /* 1/x or 1/sqrt(x) would leave the normal range */
+            continue;
+        n++;
+        float f, r, q;
+        memcpy(&f, &x, 4);
+        uint32_t rb = sse_rcp32(x), qb = sse_rsqrt32(x & 0x7fffffffu);
+        memcpy(&r, &rb, 4);
+        memcpy(&q, &qb, 4);
+        double want = 1.0 / (double)f, wantq = 1.0 / sqrt(fabs((double)f));
+        if (fabs(((double)r - want) / want) > 1.5 * 0x1p-12 && bad_rcp++ < 4)
+            printf("#   rcp(%#x) = %#x, exact %.9g\n", x, rb, want);
+        if (fabs(((double)q - wantq) / wantq) > 1.5 * 0x1p-12 && bad_rsqrt++ < 4)
+            printf("#   rsqrt(%#x) = %#x, exact %.9g\n", x & 0x7fffffffu, qb, wantq);
+    }
+    char label[96];
+    snprintf(label, sizeof label, "rcp within 1.5*2^-12 of 1/x (%d inputs, %d outside)", n,
+             bad_rcp);
+    CHECK(bad_rcp == 0, label);
+    snprintf(label, sizeof label, "rsqrt within 1.5*2^-12 of 1/sqrt(x) (%d inputs, %d outside)",
+             n, bad_rsqrt);
+    CHECK(bad_rsqrt == 0, label);
+}
+
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
+
+/* The model reproduces Intel's implementation-specific results: the RCP/RSQRT tables and
+ * which NaN a DPPS/DPPD lane propagates (its sums' operand order). An AMD host differs in
+ * both (seen on an EPYC: 30% of RCPSS results, DPPS lane 3 with two NaN products), so
+ * those comparisons run on Intel hosts only. */
+static bool host_intel;
+
+static bool vendor_specific(const char *name)
+{
+    return !host_intel && (!strncmp(name, "dpp", 3) || !strncmp(name, "rcp", 3) ||
+                           !strncmp(name, "rsqrt", 5));
+}
 
 /* A deterministic generator (xorshift64*). */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -383,6 +431,10 @@ static void versus_host(const char *name, op_fn host, op_fn model, int kind, int
     int bad = 0;
     int dbl = kind & OPS_64;
     uint64_t lane = kind & OPS_64 ? ~0ULL : 0xffffffffULL;
+    if (vendor_specific(name)) {
+        printf("# %s: host comparison skipped (the host is not Intel)\n", name);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         uint64_t a, b;
         if (kind & FROM_INT) {
@@ -502,6 +554,10 @@ static void versus_host_packed(const char *name, vec_fp_fn host, vec_fp_fn model
                                int n)
 {
     int bad = 0;
+    if (vendor_specific(name)) {
+        printf("# %s: host comparison skipped (the host is not Intel)\n", name);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         x86_xmm a, b, hr, mr;
         for (int k = 0; k < 2; k++) {
@@ -609,6 +665,11 @@ static void unmasked_comparison(void)
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int bad = 0, faults = 0;
+        if (vendor_specific(cases[c].name)) {
+            printf("# %s, unmasked: host comparison skipped (the host is not Intel)\n",
+                   cases[c].name);
+            continue;
+        }
         const int n = 20000;
         for (int i = 0; i < n; i++) {
             x86_xmm a, b, hr, mr;
@@ -655,6 +716,10 @@ static void unmasked_comparison(void)
 static void host_comparison(void)
 {
     const int N = 200000;
+    unsigned l0[4] = { 0 };
+    __get_cpuid(0, &l0[0], &l0[1], &l0[2], &l0[3]);
+    host_intel = !memcmp(&l0[1], "Genu", 4) && !memcmp(&l0[3], "ineI", 4) &&
+                 !memcmp(&l0[2], "ntel", 4);
     versus_host("addss", h_addss, m_addss, OPS_32 | MERGE, N);
     versus_host("subss", h_subss, m_subss, OPS_32 | MERGE, N);
     versus_host("mulss", h_mulss, m_mulss, OPS_32 | MERGE, N);
@@ -711,6 +776,7 @@ static void host_comparison(void)
 int main(void)
 {
     exact_values();
+    approx_error_bound();
 #if defined(__x86_64__)
     host_comparison();
 #else

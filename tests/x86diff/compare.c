@@ -40,7 +40,8 @@ static void say(out *o, const char *fmt, ...)
 }
 
 /* The undefined bits where the case stopped: at the end marker, the case's final set; at
- * a fault, the set before the faulting instruction (a fault leaves the flags as they were);
+ * a fault, the set before the faulting instruction (a fault leaves the flags as they were)
+ * plus what that instruction leaves undefined when it faults (undef_fault);
  * at an address that is no instruction start, every set the case went through. */
 uint64_t xd_undef_at_stop(const xd_case *c, const xd_result *nat)
 {
@@ -49,7 +50,7 @@ uint64_t xd_undef_at_stop(const xd_case *c, const xd_result *nat)
         return c->undef;
     for (unsigned k = 0; k < c->ninsn; k++)
         if (rip == XD_CODE_VA + c->off[k])
-            return c->undef_at[k];
+            return c->undef_at[k] | c->undef_fault[k];
     uint64_t u = c->undef;
     for (unsigned k = 0; k < c->ninsn; k++)
         u |= c->undef_at[k];

@@ -231,11 +231,12 @@ void xd_emu_run(xd_emu *e, const xd_case *c, xd_result *r)
 
 uint32_t xd_emu_features(xd_emu *e)
 {
-    uint32_t l1[4], l7[4], l81[4];
+    uint32_t l0[4], l1[4], l7[4], l81[4];
+    x86_cpuid(&e->cpu, 0, 0, l0);
     x86_cpuid(&e->cpu, 1, 0, l1);
     x86_cpuid(&e->cpu, 7, 0, l7);
     x86_cpuid(&e->cpu, 0x80000001u, 0, l81);
-    return xd_features(l1, l7, l81);
+    return xd_features(l0, l1, l7, l81);
 }
 
 void xd_emu_close(xd_emu *e)

@@ -973,20 +973,30 @@ static void gen_string(xd_gen *g)
         return;
     lea_data(g, RSI, 0x600 + xd_below(g, 0x800));
     lea_data(g, RDI, 0x600 + xd_below(g, 0x800));
-    if (xd_chance(g, 80))
+    bool count_set = xd_chance(g, 80);
+    if (count_set)
         mov_imm32(g, RCX, xd_chance(g, 10) ? 0 : xd_below(g, 40));
     static const uint8_t ops[] = { 0xa4, 0xa6, 0xaa, 0xac, 0xae }; /* MOVS CMPS STOS LODS SCAS */
     unsigned k = xd_below(g, 5);
     unsigned size = xd_size(g);
     xd_insn in = { .opc = (uint8_t)(ops[k] + (size > 1)) };
-    if (xd_chance(g, 5))
+    bool a32 = xd_chance(g, 5);
+    if (a32)
         in.pfx[in.npfx++] = 0x67;
     if (xd_chance(g, 75))
         in.pfx[in.npfx++] = (k == 1 || k == 4) ? (xd_chance(g, 50) ? 0xf3 : 0xf2) : 0xf3;
+    bool rep = in.npfx && (in.pfx[in.npfx - 1] == 0xf3 || in.pfx[in.npfx - 1] == 0xf2);
     xd_opsize(&in, size);
-    if ((k == 1 || k == 4) && in.npfx && (in.pfx[in.npfx - 1] == 0xf3 || in.pfx[in.npfx - 1] == 0xf2))
+    if ((k == 1 || k == 4) && rep)
         xd_flags_read(g, 0);
+    if (a32 && rep && !count_set && !xd_has(g, XD_F_INTEL)) {
+        /* not Intel: RCX's upper half must not matter (mov ecx, ecx clears it) */
+        xd_insn z = { .opc = 0x89, .has_modrm = true, .reg = RCX, .rm = RCX };
+        xd_emit(g, &z);
+    }
     xd_emit(g, &in);
+    if ((k == 1 || k == 4) && rep && !xd_has(g, XD_F_INTEL))
+        g->c->undef_fault[g->c->ninsn - 1] = XF_ARITH;
     if (k == 1 || k == 4)
         xd_flags_write(g, 0, 0); /* CMPS/SCAS with RCX=0 leave flags: nothing defined for sure */
 }
@@ -1252,9 +1262,13 @@ void xd_generate(xd_case *c, unsigned grp, uint64_t seed, uint64_t index, uint32
     c->undef = g.undef;
 }
 
-uint32_t xd_features(const uint32_t l1[4], const uint32_t l7[4], const uint32_t l81[4])
+uint32_t xd_features(const uint32_t l0[4], const uint32_t l1[4], const uint32_t l7[4],
+                     const uint32_t l81[4])
 {
     uint32_t f = 0;
+    /* CPUID.0: the vendor string is EBX, EDX, ECX */
+    if (!memcmp(&l0[1], "Genu", 4) && !memcmp(&l0[3], "ineI", 4) && !memcmp(&l0[2], "ntel", 4))
+        f |= XD_F_INTEL;
     /* CPUID.1:EDX FPU(0) CMOV(15) SSE(25) SSE2(26); ECX SSE3(0) PCLMUL(1) SSSE3(9) CX16(13)
      * SSE4.1(19) SSE4.2(20) MOVBE(22) POPCNT(23), EDX MMX(23); CPUID.7.0:EBX BMI1(3);
      * CPUID.80000001H:ECX LAHF(0) LZCNT(5) */

@@ -368,7 +368,7 @@ static void sse_mem(xd_gen *g, xd_insn *in, const sse_op *o)
     xd_mem_operand(g, &in->mem, msize, o->align ? 16 : 1);
 }
 
-/* The CPUID feature an SSE table entry needs, from where it sits in the opcode maps. */
+/* The CPUID features an SSE table entry needs, from where it sits in the opcode maps. */
 static uint32_t sse_feature(const sse_op *o)
 {
     if (o->map == 2) {
@@ -385,8 +385,12 @@ static uint32_t sse_feature(const sse_op *o)
             return XD_F_SSE42;
         if (o->opc == 0x44)
             return XD_F_PCLMUL;
+        if (o->opc == 0x40 || o->opc == 0x41) /* DPPS/DPPD: lane order differs by vendor */
+            return XD_F_SSE41 | XD_F_INTEL;
         return XD_F_SSE41;
     }
+    if (o->opc == 0x52 || o->opc == 0x53) /* RSQRT/RCP: the tables are the vendor's */
+        return XD_F_SSE2 | XD_F_INTEL;
     if ((o->opc == 0xd0 && o->pfx) || ((o->opc == 0x7c || o->opc == 0x7d) && o->pfx) ||
         (o->pfx == 0xf3 && (o->opc == 0x12 || o->opc == 0x16)) ||
         (o->pfx == 0xf2 && (o->opc == 0x12 || o->opc == 0xf0)))

@@ -237,11 +237,12 @@ static int reap(xd_native *n)
 
 uint32_t xd_native_features(void)
 {
-    uint32_t l1[4] = { 0 }, l7[4] = { 0 }, l81[4] = { 0 };
+    uint32_t l0[4] = { 0 }, l1[4] = { 0 }, l7[4] = { 0 }, l81[4] = { 0 };
+    __get_cpuid(0, &l0[0], &l0[1], &l0[2], &l0[3]);
     __get_cpuid(1, &l1[0], &l1[1], &l1[2], &l1[3]);
     __get_cpuid_count(7, 0, &l7[0], &l7[1], &l7[2], &l7[3]);
     __get_cpuid(0x80000001u, &l81[0], &l81[1], &l81[2], &l81[3]);
-    return xd_features(l1, l7, l81);
+    return xd_features(l0, l1, l7, l81);
 }
 
 xd_native *xd_native_open(char *why, size_t whylen)

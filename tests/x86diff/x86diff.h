@@ -75,6 +75,7 @@ typedef struct xd_case {
     uint16_t ninsn;
     uint16_t off[XD_MAX_INSNS + 8]; /* start of each generated instruction (listing) */
     uint64_t undef_at[XD_MAX_INSNS + 8]; /* `undef` before each instruction (bisection) */
+    uint64_t undef_fault[XD_MAX_INSNS + 8]; /* also undefined if that instruction faults */
     uint64_t undef;        /* RFLAGS bits and XU_FSW() bits undefined at the end */
     bool x87;              /* compare x87 state */
 } xd_case;
@@ -97,10 +98,18 @@ enum {
     XD_F_LAHF = 1u << 12,   /* LAHF/SAHF in 64-bit mode */
     XD_F_CMOV = 1u << 13,
     XD_F_MMX = 1u << 14,
+    /* Not a CPUID bit: the vendor is Intel ("GenuineIntel"), whose implementation-specific
+     * results the emulated CPU reproduces: the RCPPS/RCPSS/RSQRTPS/RSQRTSS approximation
+     * tables, which NaN a DPPS/DPPD lane propagates, the flags a fault inside REPE/REPNE
+     * CMPS/SCAS leaves (Intel: those before the instruction), and a REP with a 67 prefix
+     * counting ECX alone. An AMD host differs in each (seen on an EPYC: a REP SCASB with 67,
+     * ECX = 0 and RCX != 0 ran on RCX), so there they are not generated or masked. */
+    XD_F_INTEL = 1u << 15,
 };
-#define XD_F_NAMES "fpu sse2 sse3 ssse3 sse4.1 sse4.2 pclmul popcnt lzcnt bmi1 movbe cx16 lahf cmov mmx"
-/* Decode CPUID leaves 1, 7.0 and 0x80000001 (EAX..EDX of each) into XD_F_* bits. */
-uint32_t xd_features(const uint32_t l1[4], const uint32_t l7[4], const uint32_t l81[4]);
+#define XD_F_NAMES "fpu sse2 sse3 ssse3 sse4.1 sse4.2 pclmul popcnt lzcnt bmi1 movbe cx16 lahf cmov mmx intel"
+/* Decode CPUID leaves 0, 1, 7.0 and 0x80000001 (EAX..EDX of each) into XD_F_* bits. */
+uint32_t xd_features(const uint32_t l0[4], const uint32_t l1[4], const uint32_t l7[4],
+                     const uint32_t l81[4]);
 
 /* gen.c */
 typedef struct xd_gen xd_gen;

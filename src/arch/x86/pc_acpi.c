@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/bytes.h"
 #include "dev/pc/acpi_pm.h"
 #include "dev/pc/reset_cf9.h"
 
@@ -43,9 +44,6 @@
 #define MPS_INTI_ACTIVE_HIGH 0x1
 #define MPS_INTI_LEVEL 0xc
 
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 uint8_t pc_acpi_sum(const uint8_t *p, size_t n)
 {
@@ -78,14 +76,14 @@ void pc_acpi_default_config(pc_acpi_config *cfg)
 static void header(uint8_t *p, const char *sig, uint32_t len, uint8_t rev)
 {
     memcpy(p, sig, 4);
-    put32(p + 4, len);
+    le32_put(p + 4, len);
     p[8] = rev;
     p[9] = 0;
     memcpy(p + 10, "VM    ", 6);          /* OEMID */
     memcpy(p + 16, "VMPC    ", 8);        /* OEM Table ID */
-    put32(p + 24, 1);                     /* OEM Revision */
+    le32_put(p + 24, 1);                     /* OEM Revision */
     memcpy(p + 28, "VM  ", 4);            /* Creator ID */
-    put32(p + 32, 1);                     /* Creator Revision */
+    le32_put(p + 32, 1);                     /* Creator Revision */
 }
 
 static void finish(uint8_t *p, uint32_t len)
@@ -99,7 +97,7 @@ static void gas(uint8_t *p, uint8_t space, uint8_t bits, uint8_t access, uint64_
     p[1] = bits;
     p[2] = 0;      /* bit offset */
     p[3] = access;
-    put64(p + 4, addr);
+    le64_put(p + 4, addr);
 }
 
 /* A PM block: the 32-bit port field and its X_ twin agree in address and length, which
@@ -107,7 +105,7 @@ static void gas(uint8_t *p, uint8_t space, uint8_t bits, uint8_t access, uint64_
 static void pm_block(uint8_t *fadt, unsigned blk_off, unsigned len_off, unsigned x_off,
                      uint32_t port, uint8_t len)
 {
-    put32(fadt + blk_off, port);
+    le32_put(fadt + blk_off, port);
     fadt[len_off] = len;
     gas(fadt + x_off, GAS_SYSTEM_IO, (uint8_t)(len * 8), GAS_ACCESS_UNDEFINED, port);
 }
@@ -134,10 +132,10 @@ static void build_fadt(uint8_t *p, const pc_acpi_config *cfg, gpa_t facs, gpa_t 
     header(p, "FACP", FADT_LEN, FADT_REV);
     /* 32-bit and 64-bit pointers both set and equal (all tables are below 4 GiB): an
      * OS reading either finds the same table. */
-    put32(p + 36, (uint32_t)facs);           /* FIRMWARE_CTRL */
-    put32(p + 40, (uint32_t)dsdt);           /* DSDT */
+    le32_put(p + 36, (uint32_t)facs);           /* FIRMWARE_CTRL */
+    le32_put(p + 40, (uint32_t)dsdt);           /* DSDT */
     p[45] = 0;                               /* Preferred_PM_Profile: unspecified */
-    put16(p + 46, PC_ACPI_SCI_IRQ);          /* SCI_INT */
+    le16_put(p + 46, PC_ACPI_SCI_IRQ);          /* SCI_INT */
     /* SMI_CMD (48), ACPI_ENABLE/DISABLE: 0 — no SMM, the PM block is always in ACPI
      * mode (§4.8.2.5), acpi_pm sets SCI_EN at power-on. */
     pm_block(p, 56, 88, 148, pm + ACPI_PM_EVT_OFF, ACPI_PM_EVT_LEN);   /* PM1a_EVT */
@@ -145,18 +143,18 @@ static void build_fadt(uint8_t *p, const pc_acpi_config *cfg, gpa_t facs, gpa_t 
     pm_block(p, 76, 91, 208, pm + ACPI_PM_TMR_OFF, ACPI_PM_TMR_LEN);   /* PM_TMR */
     pm_block(p, 80, 92, 220, pm + ACPI_PM_GPE0_OFF, ACPI_PM_GPE0_LEN); /* GPE0 */
     /* Latencies above 100 / 1000 us: C2 and C3 are not supported (§5.2.9). */
-    put16(p + 96, 0x0fff);                   /* P_LVL2_LAT */
-    put16(p + 98, 0x0fff);                   /* P_LVL3_LAT */
+    le16_put(p + 96, 0x0fff);                   /* P_LVL2_LAT */
+    le16_put(p + 98, 0x0fff);                   /* P_LVL3_LAT */
     p[108] = 0x32;                           /* CENTURY: CMOS index of the century */
-    put16(p + 109, boot_arch(cfg->devices)); /* IAPC_BOOT_ARCH */
-    put32(p + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_FIX_RTC |
+    le16_put(p + 109, boot_arch(cfg->devices)); /* IAPC_BOOT_ARCH */
+    le32_put(p + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_FIX_RTC |
                        FADT_RESET_REG_SUP);
     /* RESET_REG (§4.8.3.6): byte write of 6 (hard reset + RST_CPU) to port 0xCF9. */
     gas(p + 116, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE, RESET_CF9_PORT);
     p[128] = RESET_CF9_SYS_RST | RESET_CF9_RST_CPU;   /* RESET_VALUE */
     p[131] = FADT_MINOR;
-    put64(p + 132, facs);                    /* X_FIRMWARE_CTRL */
-    put64(p + 140, dsdt);                    /* X_DSDT */
+    le64_put(p + 132, facs);                    /* X_FIRMWARE_CTRL */
+    le64_put(p + 140, dsdt);                    /* X_DSDT */
     finish(p, FADT_LEN);
 }
 
@@ -165,7 +163,7 @@ static void build_facs(uint8_t *p)
 {
     memset(p, 0, FACS_LEN);
     memcpy(p, "FACS", 4);
-    put32(p + 4, FACS_LEN);
+    le32_put(p + 4, FACS_LEN);
     p[32] = 2;                               /* Version */
 }
 
@@ -180,8 +178,8 @@ static void iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
     e[1] = 10;
     e[2] = 0;                                /* bus: ISA */
     e[3] = irq;
-    put32(e + 4, gsi);
-    put16(e + 8, flags);
+    le32_put(e + 4, gsi);
+    le16_put(e + 8, flags);
 }
 
 static void build_madt(uint8_t *p, const pc_acpi_config *cfg)
@@ -189,21 +187,21 @@ static void build_madt(uint8_t *p, const pc_acpi_config *cfg)
     uint32_t len = (uint32_t)madt_len(cfg);
     memset(p, 0, len);
     header(p, "APIC", len, MADT_REV);
-    put32(p + 36, cfg->lapic_addr);
-    put32(p + 40, (cfg->devices & PC_ACPI_DEV_PIC) ? MADT_PCAT_COMPAT : 0);
+    le32_put(p + 36, cfg->lapic_addr);
+    le32_put(p + 40, (cfg->devices & PC_ACPI_DEV_PIC) ? MADT_PCAT_COMPAT : 0);
     uint8_t *e = p + 44;
     for (unsigned i = 0; i < cfg->ncpus; i++, e += 8) {
         e[0] = MADT_LAPIC;
         e[1] = 8;
         e[2] = (uint8_t)i;                   /* ACPI Processor UID */
         e[3] = (uint8_t)i;                   /* APIC ID */
-        put32(e + 4, 1);                     /* Enabled */
+        le32_put(e + 4, 1);                     /* Enabled */
     }
     e[0] = MADT_IOAPIC;
     e[1] = 12;
     e[2] = cfg->ioapic_id;
-    put32(e + 4, cfg->ioapic_addr);
-    put32(e + 8, 0);                         /* GSI base */
+    le32_put(e + 4, cfg->ioapic_addr);
+    le32_put(e + 8, 0);                         /* GSI base */
     e += 12;
     /* The PIT's IRQ0 is wired to IOAPIC pin 2 (pin 0 takes the 8259's INTR), and the SCI
      * is level-triggered, active high, as on QEMU's pc (§5.2.12.5, MPS INTI flags). */
@@ -214,7 +212,7 @@ static void build_madt(uint8_t *p, const pc_acpi_config *cfg)
     e[0] = MADT_LAPIC_NMI;
     e[1] = 6;
     e[2] = 0xff;
-    put16(e + 3, 0);
+    le16_put(e + 3, 0);
     e[5] = 1;
     finish(p, len);
 }
@@ -225,8 +223,8 @@ static void build_rsdt_xsdt(uint8_t *rsdt, uint8_t *xsdt, const gpa_t *tables, u
     header(rsdt, "RSDT", rlen, 1);
     header(xsdt, "XSDT", xlen, 1);
     for (unsigned i = 0; i < n; i++) {
-        put32(rsdt + HDR_LEN + 4 * i, (uint32_t)tables[i]);
-        put64(xsdt + HDR_LEN + 8 * i, tables[i]);
+        le32_put(rsdt + HDR_LEN + 4 * i, (uint32_t)tables[i]);
+        le64_put(xsdt + HDR_LEN + 8 * i, tables[i]);
     }
     finish(rsdt, rlen);
     finish(xsdt, xlen);
@@ -240,9 +238,9 @@ static void build_rsdp(uint8_t *p, gpa_t rsdt, gpa_t xsdt)
     memcpy(p, "RSD PTR ", 8);
     memcpy(p + 9, "VM    ", 6);
     p[15] = 2;
-    put32(p + 16, (uint32_t)rsdt);
-    put32(p + 20, RSDP_LEN);
-    put64(p + 24, xsdt);
+    le32_put(p + 16, (uint32_t)rsdt);
+    le32_put(p + 20, RSDP_LEN);
+    le64_put(p + 24, xsdt);
     p[8] = (uint8_t)(0x100 - pc_acpi_sum(p, 20));
     p[32] = (uint8_t)(0x100 - pc_acpi_sum(p, RSDP_LEN));
 }
