@@ -10,8 +10,8 @@
 
 #include "core/board.h"
 #include "core/machine.h"
+#include "core/version.h"
 
-#define VM_VERSION "0.1.0"
 #define EXIT_USAGE 2
 #define DEFAULT_RAM (1024 * MiB) /* the same for every architecture */
 

@@ -4,8 +4,9 @@
 # CD-ROM modules of the same kernel version (scripts/fetch-guests.sh: ata_piix, libata,
 # sr_mod, cdrom, isofs and their dependencies). An ISO made here with xorriso is attached
 # with --cdrom; /init loads the modules, mounts /dev/sr0, checks a file's SHA-256 against
-# the one computed on the host, prints /proc/cpuinfo and uname, and powers off: the run must
-# end through that poweroff with exit status 0.
+# the one computed on the host, prints /proc/cpuinfo, uname and the SMBIOS identity
+# (/sys/class/dmi/id), and powers off: the run must end through that poweroff with exit
+# status 0.
 #   tests/boot/linux_shell_x86.sh VM_CLI [LABEL]
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,7 @@ echo "=== cpuinfo ==="
 cat /proc/cpuinfo
 echo "=== uname ==="
 uname -a
+echo "dmi: \$(cat /sys/class/dmi/id/sys_vendor) / \$(cat /sys/class/dmi/id/product_name) / \$(cat /sys/class/dmi/id/bios_version)"
 if mount -t iso9660 -o ro /dev/sr0 /mnt; then
     echo "cd label file: \$(cat /mnt/README.TXT)"
     echo "cd sha256: \$(sha256sum /mnt/data/payload.bin | cut -d' ' -f1)"
@@ -75,6 +77,8 @@ why=""
 grep -aq "Linux version .*deb13-amd64" "$t/out" || why="no kernel banner"
 [ -z "$why" ] && { grep -aqE "^flags[[:space:]]*:.* sse4_2" "$t/out" || why="cpuinfo flags line (sse4_2) missing"; }
 [ -z "$why" ] && { grep -aqE "^Linux .* x86_64 GNU/Linux" "$t/out" || why="uname -a output missing"; }
+# SMBIOS (pc_smbios.c): Linux had logged "DMI not present or invalid."
+[ -z "$why" ] && { grep -aq "dmi: vm / Standard PC (i440FX + PIIX) / " "$t/out" || why="SMBIOS not seen: $(grep -a -m2 -E 'DMI|dmi:' "$t/out" | tr -d '\r' | tr '\n' '|')"; }
 [ -z "$why" ] && { grep -aq "cd label file: hello from the CD" "$t/out" || why="the CD was not mounted: $(grep -a -m2 -E 'insmod|mount failed|sr0' "$t/out" | tr -d '\r' | tr '\n' '|')"; }
 [ -z "$why" ] && { grep -aq "cd sha256: $want" "$t/out" || why="CD file checksum differs: $(grep -a -m1 'cd sha256' "$t/out")"; }
 [ -z "$why" ] && { grep -aq "reboot: Power down" "$t/out" || why="no 'reboot: Power down' from the kernel"; }

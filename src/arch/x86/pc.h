@@ -7,7 +7,8 @@
  * PIIX IDE with an ATAPI CD-ROM on the secondary master). Boots a firmware image at the
  * reset vector, a Multiboot kernel in 32-bit protected mode, or Linux (a bzImage, or an
  * installer ISO's kernel and initrd) through the 64-bit boot protocol; kernels booted
- * without firmware find ACPI tables (pc_acpi.c) in ROM at 0xF0000.
+ * without firmware find ACPI tables (pc_acpi.c) in ROM at 0xF0000 and SMBIOS
+ * (pc_smbios.c) at 0xE0000.
  *
  * Files: pc.c (lifecycle, memory map, devices), pc_irq.c (interrupt routing from the
  * devices through the PIC / IOAPIC and the local APIC to the CPU), pc_cpu.c (the time
@@ -50,6 +51,8 @@
 #define PC_IDE_BMDMA_BASE 0xc000u         /* PIIX IDE BAR4 as firmware assigns it */
 #define PC_ACPI_ADDR      0xf0000u        /* the ACPI tables (RSDP first), ROM */
 #define PC_ACPI_SIZE      0x10000u
+#define PC_SMBIOS_ADDR    0xe0000u        /* SMBIOS structures (entry point after ACPI) */
+#define PC_SMBIOS_SIZE    0x1000u
 #define PC_TSC_HZ         1000000000ull   /* the TSC and the APIC bus clock: 1 GHz */
 #define PC_MAX_MAP 16
 

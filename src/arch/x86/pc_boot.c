@@ -9,6 +9,8 @@
 
 #include "arch/x86/pc.h"
 #include "arch/x86/pc_acpi.h"
+#include "arch/x86/pc_smbios.h"
+#include "core/version.h"
 #include "load/bootcfg.h"
 #include "load/iso9660.h"
 #include "load/loader.h"
@@ -202,11 +204,51 @@ static void enter_linux(pc_board *pc, const linux_x86_boot *boot)
             (unsigned long long)boot->cr3, (unsigned long long)(boot->mapped / GiB));
 }
 
-/* The ACPI tables for a kernel booted without firmware (pc_acpi.c): in a ROM region at
- * 0xF0000, RSDP first, where Linux's scan of the BIOS area finds it (ACPI 6.5 §5.2.5.1);
- * the Linux boot path also names it in boot_params.acpi_rsdp_addr. The area is reserved
- * in the e820 map. A firmware image brings its own tables (and its ROM alias is there). */
-static bool place_acpi(pc_board *pc, vm_error *err)
+/* SMBIOS for a kernel booted without firmware: the structures at the start of the BIOS
+ * area (0xE0000), the entry point after the ACPI tables, on a 16-byte boundary in the
+ * 0xF0000-0xFFFFF range that an OS without EFI scans (DSP0134 §5.2.2). */
+static bool place_smbios(pc_board *pc, gpa_t ep_gpa, vm_error *err)
+{
+    machine *m = pc->m;
+    uint32_t r[4], brand_regs[12];
+    x86_cpuid(&pc->cpu, 1, 0, r);
+    for (unsigned i = 0; i < 3; i++)
+        x86_cpuid(&pc->cpu, 0x80000002u + i, 0, brand_regs + 4 * i);
+    char brand[49];
+    memcpy(brand, brand_regs, 48);
+    brand[48] = 0;
+    pc_smbios_config cfg = {
+        .version = VM_VERSION,
+        .bios_date = VM_RELEASE_DATE,
+        .cpuid1_eax = r[0],
+        .cpuid1_edx = r[3],
+        .cpu_version = brand,
+        .cpu_mhz = (unsigned)(PC_TSC_HZ / 1000000),
+        .ncpus = 1,
+        .ram_low = pc->ram_low,
+        .ram_high = pc->ram_high,
+    };
+    uint8_t table[PC_SMBIOS_SIZE], ep[PC_SMBIOS_EP_LEN];
+    size_t len = pc_smbios_build(&cfg, table, sizeof table, PC_SMBIOS_ADDR, ep, err);
+    if (!len)
+        return false;
+    if (ep_gpa + PC_SMBIOS_EP_LEN > PC_HIGH_RAM_BASE ||
+        !bus_copy_to_ram(&m->bus, PC_SMBIOS_ADDR, table, len) ||
+        !bus_copy_to_ram(&m->bus, ep_gpa, ep, PC_SMBIOS_EP_LEN)) {
+        vm_error_set(err, "cannot place the SMBIOS tables at 0x%x", PC_SMBIOS_ADDR);
+        return false;
+    }
+    vm_info(&m->log, "SMBIOS 3.0 tables at 0x%x-0x%llx, entry point 0x%llx", PC_SMBIOS_ADDR,
+            (unsigned long long)(PC_SMBIOS_ADDR + len), (unsigned long long)ep_gpa);
+    return true;
+}
+
+/* The firmware tables for a kernel booted without firmware: ACPI (pc_acpi.c) in a ROM
+ * region at 0xF0000, RSDP first, where Linux's scan of the BIOS area finds it (ACPI 6.5
+ * §5.2.5.1; the Linux boot path also names it in boot_params.acpi_rsdp_addr), and SMBIOS.
+ * The area is reserved in the e820 map. A firmware image brings its own tables (and its
+ * ROM alias is there). */
+static bool place_firmware_tables(pc_board *pc, vm_error *err)
 {
     machine *m = pc->m;
     if (!pc->bios_area) {
@@ -238,7 +280,7 @@ static bool place_acpi(pc_board *pc, vm_error *err)
                 (unsigned long long)(PC_ACPI_ADDR + lay.used),
                 (unsigned long long)lay.rsdp.gpa, (unsigned long long)lay.madt.gpa,
                 (unsigned long long)lay.fadt.gpa, (unsigned long long)lay.dsdt.gpa);
-    return ok;
+    return ok && place_smbios(pc, PC_ACPI_ADDR + ((lay.used + 15) & ~(size_t)15), err);
 }
 
 static bool boot_bzimage(pc_board *pc, const file_buf *kernel, vm_error *err)
@@ -317,7 +359,7 @@ bool pc_load_images(pc_board *pc, vm_error *err)
     if (pc->kernel_is_iso) {
         vm_info(&m->log, "kernel: %s (ISO9660 image: booting its installer's kernel)",
                 m->cfg.kernel);
-        return place_acpi(pc, err) && boot_iso(pc, err);
+        return place_firmware_tables(pc, err) && boot_iso(pc, err);
     }
     if (m->cfg.boot_entry) {
         vm_error_set(err, "--boot-entry %s: only for an ISO image given as --kernel",
@@ -331,7 +373,7 @@ bool pc_load_images(pc_board *pc, vm_error *err)
     int mb = multiboot_header_version(kernel.data, kernel.size);
     bool ok = false;
     if (fmt == IMG_BZIMAGE) {
-        ok = place_acpi(pc, err) && boot_bzimage(pc, &kernel, err);
+        ok = place_firmware_tables(pc, err) && boot_bzimage(pc, &kernel, err);
     } else if (mb) {
         vm_info(&m->log, "kernel: %s (Multiboot%s, %zu bytes)", kernel.path,
                 mb == 2 ? "2" : " v1", kernel.size);
