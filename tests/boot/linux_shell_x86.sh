@@ -77,6 +77,8 @@ why=""
 grep -aq "Linux version .*deb13-amd64" "$t/out" || why="no kernel banner"
 [ -z "$why" ] && { grep -aqE "^flags[[:space:]]*:.* sse4_2" "$t/out" || why="cpuinfo flags line (sse4_2) missing"; }
 [ -z "$why" ] && { grep -aqE "^Linux .* x86_64 GNU/Linux" "$t/out" || why="uname -a output missing"; }
+# MTRRs as firmware sets them: Linux had logged "MTRRs disabled (not available)".
+[ -z "$why" ] && { grep -aq "MTRR map: 4 entries" "$t/out" || why="MTRRs: $(grep -a -m1 MTRR "$t/out" | tr -d '\r')"; }
 # SMBIOS (pc_smbios.c): Linux had logged "DMI not present or invalid."
 [ -z "$why" ] && { grep -aq "dmi: vm / Standard PC (i440FX + PIIX) / " "$t/out" || why="SMBIOS not seen: $(grep -a -m2 -E 'DMI|dmi:' "$t/out" | tr -d '\r' | tr '\n' '|')"; }
 [ -z "$why" ] && { grep -aq "cd label file: hello from the CD" "$t/out" || why="the CD was not mounted: $(grep -a -m2 -E 'insmod|mount failed|sr0' "$t/out" | tr -d '\r' | tr '\n' '|')"; }

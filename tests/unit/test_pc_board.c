@@ -159,6 +159,22 @@ static void test_cpu_hooks(pc_board *pc)
     CHECK(x86_msr_write(cpu, 0x401, 0) && x86_msr_read(cpu, 0x401, &v) && v == 0, "MC0_STATUS cleared, reads 0");
     CHECK(!x86_msr_write(cpu, 0x401, 1), "MC0_STATUS: writing a 1 is #GP");
     CHECK(!x86_msr_read(cpu, 0x400 + 4 * 10, &v), "no bank 10");
+    /* MTRRs: Linux 6.12 logged "MTRRs disabled (not available)" without them. */
+    x86_cpuid(cpu, 1, 0, r);
+    CHECK(r[3] & (1u << 12), "CPUID.1:EDX.MTRR");
+    CHECK(x86_msr_read(cpu, 0xfe, &v) && v == 0x508, "MTRRcap: 8 variable, fixed, WC");
+    CHECK(x86_msr_write(cpu, 0x20e, 0xc0000000ull) && x86_msr_write(cpu, 0x20f, 0xffc0000800ull) &&
+          x86_msr_read(cpu, 0x20f, &v) && v == 0xffc0000800ull, "PHYSBASE7/PHYSMASK7");
+    CHECK(!x86_msr_write(cpu, 0x200, 0x10000000002ull), "PHYSBASE: type 2 is #GP");
+    CHECK(!x86_msr_write(cpu, 0x200, 1ull << 40), "PHYSBASE: a bit above MAXPHYADDR is #GP");
+    CHECK(!x86_msr_write(cpu, 0x201, 0x400), "PHYSMASK: reserved bit 10 is #GP");
+    CHECK(x86_msr_write(cpu, 0x26f, 0x0505050505050505ull) && x86_msr_read(cpu, 0x26f, &v) &&
+          v == 0x0505050505050505ull, "FIX4K_F8000 holds WP");
+    CHECK(!x86_msr_write(cpu, 0x259, 0x0700000000000000ull), "FIX16K_A0000: type 7 is #GP");
+    CHECK(!x86_msr_read(cpu, 0x210, &v), "no variable range 8");
+    CHECK(x86_msr_write(cpu, 0x2ff, 0xc06) && x86_msr_read(cpu, 0x2ff, &v) && v == 0xc06,
+          "MTRRdefType: enabled, fixed enabled, WB");
+    CHECK(!x86_msr_write(cpu, 0x2ff, 0x3), "MTRRdefType: type 3 is #GP");
     /* TSC: the board's clock; TSC_ADJUST is the offset a TSC write moves. */
     uint64_t t0 = x86_tsc(cpu), c0 = pc_clock_ns(pc);
     CHECK(t0 <= c0 + 1000000, "TSC follows the board clock (1 GHz)");

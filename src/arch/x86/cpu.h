@@ -133,6 +133,10 @@ typedef struct x86_lazy {
 
 /* Machine-check banks (MCG_CAP[7:0]), as many as QEMU's PC offers. */
 #define X86_MC_BANKS 10
+/* MTRRs: 8 variable ranges and the 11 fixed-range registers (SDM Vol.3 §12.11.1) */
+#define X86_MTRR_VAR 8
+#define X86_MTRR_FIXED 11
+#define X86_PHYS_BITS 40    /* CPUID.80000008H:EAX[7:0] */
 
 /* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
  * privilege (supervisor/user); only RAM pages at canonical addresses (48-bit, or
@@ -222,6 +226,9 @@ typedef struct x86_cpu {
     uint64_t misc_enable, sysenter_cs, sysenter_esp, sysenter_eip, tsc_aux, mtrr_def_type;
     /* Machine-check architecture (SDM Vol.3 §15.3): banks that never report an error */
     uint64_t mcg_ctl, mc_ctl[X86_MC_BANKS];
+    /* MTRRs (SDM Vol.3 §12.11): stored and checked, no effect on an interpreter's memory */
+    uint64_t mtrr_fixed[X86_MTRR_FIXED];        /* 64K_00000, 16K_80000/A0000, 4K_C0000.. */
+    uint64_t mtrr_var[X86_MTRR_VAR][2];         /* PHYSBASEn, PHYSMASKn */
     uint32_t feat;           /* enabled F_* gates (decode.h) */
     bool trace_insn;         /* m->log.trace_insn, read at each x86_cpu_run */
     uint64_t icount;         /* instructions retired (faulting ones included) */

@@ -46,9 +46,10 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         if (cpu->cr4 & CR4_OSXSAVE)
             r[2] |= 1u << 27;
         r[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) |
-               (1u << 8) | (1u << 11) | (1u << 13) | (1u << 14) | (1u << 15) | (1u << 16) |
+               (1u << 8) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 15) |
+               (1u << 16) |
                (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
-        /* FPU PSE TSC MSR PAE MCE CX8 SEP PGE MCA CMOV PAT CLFSH MMX FXSR SSE SSE2 (MCE and
+        /* FPU PSE TSC MSR PAE MCE CX8 SEP MTRR PGE MCA CMOV PAT CLFSH MMX FXSR SSE SSE2 (MCE and
          * MCA: banks that never log; without them Linux logs "Unable to init MCE device") */
         break;
     case 7:
@@ -80,7 +81,7 @@ void x86_cpuid(const x86_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
         /* physical / linear address bits: 57 linear, as LA57 (leaf 7) is offered; Linux
          * takes x86_virt_bits from here and with 48 finds its own 5-level addresses
          * non-canonical (copy_from_kernel_nofault refused every d_path copy) */
-        r[0] = 40 | (57 << 8);
+        r[0] = X86_PHYS_BITS | (57 << 8);
         break;
     default:
         break;

@@ -179,6 +179,21 @@ static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
     return ok;
 }
 
+/* The MTRRs as a PC firmware leaves them (SeaBIOS on QEMU's pc does the same): write-back
+ * by default, the legacy VGA window 0xA0000-0xBFFFF uncached through the fixed ranges, the
+ * PCI hole up to 4 GiB uncached through variable range 0 (SDM Vol.3 §12.11). Without
+ * them Linux logs "MTRRs disabled (not available)". */
+static void firmware_mtrrs(x86_cpu *cpu)
+{
+    for (unsigned i = 0; i < X86_MTRR_FIXED; i++)
+        cpu->mtrr_fixed[i] = 0x0606060606060606ull;        /* WB */
+    cpu->mtrr_fixed[2] = 0;                                 /* 16K_A0000: UC */
+    uint64_t phys = (1ull << X86_PHYS_BITS) - 1;
+    cpu->mtrr_var[0][0] = PC_PCI_HOLE;                      /* type 0: UC */
+    cpu->mtrr_var[0][1] = (~(PC_4G - PC_PCI_HOLE - 1) & phys & ~0xfffull) | (1u << 11);
+    cpu->mtrr_def_type = (1u << 11) | (1u << 10) | 6;     /* E, FE, default WB */
+}
+
 /* boot.rst "64-bit Boot Protocol": long mode with paging on and the loader's identity
  * map, CS/DS from the loader's GDT (__BOOT_CS / __BOOT_DS, flat), interrupts off, RSI =
  * the zero page. */
@@ -186,6 +201,7 @@ static void enter_linux(pc_board *pc, const linux_x86_boot *boot)
 {
     x86_cpu *cpu = &pc->cpu;
     x86_cpu_reset(cpu);
+    firmware_mtrrs(cpu);
     cpu->gdtr.base = boot->gdt_base;
     cpu->gdtr.limit = boot->gdt_limit;
     cpu->idtr.base = 0;

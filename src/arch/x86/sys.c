@@ -153,11 +153,37 @@ enum {
     MSR_BIOS_SIGN = 0x8b, MSR_MTRRCAP = 0xfe, MSR_ARCH_CAPABILITIES = 0x10a, MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_MCG_CAP = 0x179,
     MSR_MCG_STATUS = 0x17a, MSR_MCG_CTL = 0x17b, MSR_MC0_CTL = 0x400, MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277,
-    MSR_MTRR_DEF = 0x2ff, MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081,
+    MSR_MTRR_DEF = 0x2ff, MSR_MTRR_PHYSBASE0 = 0x200, MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081,
     MSR_LSTAR = 0xc0000082, MSR_CSTAR = 0xc0000083, MSR_SFMASK = 0xc0000084,
     MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101, MSR_KGS_BASE = 0xc0000102,
     MSR_TSC_AUX = 0xc0000103,
 };
+
+/* MTRRs (SDM Vol.3 §12.11.2-3): which fixed-range register an MSR is (-1: none), and
+ * whether a value holds only valid memory types (0 UC, 1 WC, 4 WT, 5 WP, 6 WB) in its
+ * `bytes` low type bytes. */
+static int mtrr_fixed_index(uint32_t msr)
+{
+    if (msr == 0x250)
+        return 0;
+    if (msr == 0x258 || msr == 0x259)
+        return 1 + (int)(msr - 0x258);
+    if (msr >= 0x268 && msr <= 0x26f)
+        return 3 + (int)(msr - 0x268);
+    return -1;
+}
+
+static bool mtrr_types_ok(uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++) {
+        unsigned t = (unsigned)(v >> (8 * i)) & 0xff;
+        if (t != 0 && t != 1 && t != 4 && t != 5 && t != 6)
+            return false;
+    }
+    return true;
+}
+
+#define MTRR_PHYS_MASK (((1ull << X86_PHYS_BITS) - 1) & ~0xfffull)
 
 static bool canon(const x86_cpu *cpu, uint64_t v)
 {
@@ -183,13 +209,22 @@ bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
         *v = (msr & 3) == 0 ? cpu->mc_ctl[(msr - MSR_MC0_CTL) / 4] : 0;
         return true;
     }
+    if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 2 * X86_MTRR_VAR) {
+        *v = cpu->mtrr_var[(msr - MSR_MTRR_PHYSBASE0) / 2][msr & 1];
+        return true;
+    }
+    if (mtrr_fixed_index(msr) >= 0) {
+        *v = cpu->mtrr_fixed[mtrr_fixed_index(msr)];
+        return true;
+    }
     switch (msr) {
     case MSR_TSC: *v = x86_tsc(cpu); return true;
     case MSR_APIC_BASE: *v = cpu->apic_base; return true;
     case MSR_FEATURE_CONTROL: *v = 1; return true; /* locked, VMX off */
     case MSR_SPEC_CTRL: *v = 0; return false;
     case MSR_BIOS_SIGN: *v = 0; return true;
-    case MSR_MTRRCAP: *v = 0; return true;
+    /* VCNT 8, fixed ranges, write-combining; no SMRR */
+    case MSR_MTRRCAP: *v = X86_MTRR_VAR | (1u << 8) | (1u << 10); return true;
     case MSR_ARCH_CAPABILITIES: *v = X86_ARCH_CAPABILITIES; return true;
     case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
@@ -228,6 +263,21 @@ bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v)
         cpu->mc_ctl[(msr - MSR_MC0_CTL) / 4] = v;
         return true;
     }
+    if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 2 * X86_MTRR_VAR) {
+        /* PHYSBASE: type in 7:0, base from bit 12; PHYSMASK: valid bit 11, mask from 12 */
+        bool mask = msr & 1;
+        uint64_t ok = MTRR_PHYS_MASK | (mask ? 0x800u : 0xffu);
+        if ((v & ~ok) || (!mask && !mtrr_types_ok(v, 1)))
+            return false;
+        cpu->mtrr_var[(msr - MSR_MTRR_PHYSBASE0) / 2][mask] = v;
+        return true;
+    }
+    if (mtrr_fixed_index(msr) >= 0) {
+        if (!mtrr_types_ok(v, 8))
+            return false;
+        cpu->mtrr_fixed[mtrr_fixed_index(msr)] = v;
+        return true;
+    }
     switch (msr) {
     case MSR_TSC: cpu->tsc_offset = v - (x86_tsc(cpu) - cpu->tsc_offset); return true;
     case MSR_APIC_BASE:
@@ -254,8 +304,8 @@ bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v)
         }
         cpu->pat = v;
         return true;
-    case MSR_MTRR_DEF:
-        if (v & ~0xcffull)
+    case MSR_MTRR_DEF: /* type 7:0, FE 10, E 11 */
+        if ((v & ~0xcffull) || !mtrr_types_ok(v, 1))
             return false;
         cpu->mtrr_def_type = v;
         return true;
