@@ -63,9 +63,11 @@ done
 
 run_part "differential" tests/differential_qemu.sh build/vm-cli "$guest_dir"
 run_part "x86 differential (QEMU)" tests/differential_qemu_x86.sh build/vm-cli "$x86_guest_dir"
-# x86 CPU against the host CPU, 10^7 instructions (opt build; the ASan build runs it as
-# well, at ~1.5x the time: tests/x86diff/run.sh build-asan/x86diff)
+# x86 CPU against the host CPU, 10^7 instructions, in both builds (ASan: ~1.5x the time)
 run_part "x86diff" tests/x86diff/run.sh build/x86diff
+if [[ " ${builds[*]} " == *" build-asan "* ]]; then
+    run_part "asan x86diff" tests/x86diff/run.sh build-asan/x86diff
+fi
 run_part "console" tests/console.sh build/vm-cli
 
 # Linux boots: every script of tests/boot under every build, as a queue of jobs run two at
