@@ -133,6 +133,21 @@ static bool write_boot_gdt(pc_board *pc, vm_error *err)
     return true;
 }
 
+/* The MTRRs as a PC firmware leaves them (SeaBIOS on QEMU's pc does the same): write-back
+ * by default, the legacy VGA window 0xA0000-0xBFFFF uncached through the fixed ranges, the
+ * PCI hole up to 4 GiB uncached through variable range 0 (SDM Vol.3 §12.11). Without
+ * them Linux logs "MTRRs disabled (not available)". */
+static void firmware_mtrrs(x86_cpu *cpu)
+{
+    for (unsigned i = 0; i < X86_MTRR_FIXED; i++)
+        cpu->mtrr_fixed[i] = 0x0606060606060606ull;        /* WB */
+    cpu->mtrr_fixed[2] = 0;                                 /* 16K_A0000: UC */
+    uint64_t phys = (1ull << X86_PHYS_BITS) - 1;
+    cpu->mtrr_var[0][0] = PC_PCI_HOLE;                      /* type 0: UC */
+    cpu->mtrr_var[0][1] = (~(PC_4G - PC_PCI_HOLE - 1) & phys & ~0xfffull) | (1u << 11);
+    cpu->mtrr_def_type = (1u << 11) | (1u << 10) | 6;     /* E, FE, default WB */
+}
+
 static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
 {
     machine *m = pc->m;
@@ -167,6 +182,7 @@ static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
          * 4 GiB code and data segments, paging off, IF clear, EAX magic, EBX info. */
         x86_cpu *cpu = &pc->cpu;
         x86_cpu_reset(cpu);
+        firmware_mtrrs(cpu);
         x86_cpu_load_flat_mode(cpu, 32);
         cpu->gdtr = (x86_dtr){ PC_MB_GDT_ADDR, 3 * 8 - 1 };
         cpu->gpr[RAX] = mb.eax;
@@ -177,21 +193,6 @@ static bool boot_multiboot(pc_board *pc, const file_buf *kernel, vm_error *err)
     }
     free_modules(mods);
     return ok;
-}
-
-/* The MTRRs as a PC firmware leaves them (SeaBIOS on QEMU's pc does the same): write-back
- * by default, the legacy VGA window 0xA0000-0xBFFFF uncached through the fixed ranges, the
- * PCI hole up to 4 GiB uncached through variable range 0 (SDM Vol.3 §12.11). Without
- * them Linux logs "MTRRs disabled (not available)". */
-static void firmware_mtrrs(x86_cpu *cpu)
-{
-    for (unsigned i = 0; i < X86_MTRR_FIXED; i++)
-        cpu->mtrr_fixed[i] = 0x0606060606060606ull;        /* WB */
-    cpu->mtrr_fixed[2] = 0;                                 /* 16K_A0000: UC */
-    uint64_t phys = (1ull << X86_PHYS_BITS) - 1;
-    cpu->mtrr_var[0][0] = PC_PCI_HOLE;                      /* type 0: UC */
-    cpu->mtrr_var[0][1] = (~(PC_4G - PC_PCI_HOLE - 1) & phys & ~0xfffull) | (1u << 11);
-    cpu->mtrr_def_type = (1u << 11) | (1u << 10) | 6;     /* E, FE, default WB */
 }
 
 /* boot.rst "64-bit Boot Protocol": long mode with paging on and the loader's identity
@@ -393,7 +394,8 @@ bool pc_load_images(pc_board *pc, vm_error *err)
     } else if (mb) {
         vm_info(&m->log, "kernel: %s (Multiboot%s, %zu bytes)", kernel.path,
                 mb == 2 ? "2" : " v1", kernel.size);
-        ok = boot_multiboot(pc, &kernel, err);
+        /* the firmware tables too, as SeaBIOS gives a kernel QEMU loads with -kernel */
+        ok = place_firmware_tables(pc, err) && boot_multiboot(pc, &kernel, err);
     } else if (fmt == IMG_RAW) {
         vm_info(&m->log, "kernel: %s (raw binary: firmware image at the reset vector)",
                 kernel.path);

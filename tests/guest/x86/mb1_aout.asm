@@ -31,6 +31,7 @@ _start:     mov     esp, stack_top
             call    check_bss
             PRINTLN "mb1_aout: protected mode, paging off, .bss zeroed"
             call    check_mb1
+            call    check_firmware
             jmp     pass
 
             section .data

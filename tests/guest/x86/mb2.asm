@@ -139,6 +139,7 @@ _start:     mov     esp, stack_top
             jmp     .e
 .ed:        CHK     20, [mmap_seen], 3
             PRINTLN "mmap: usable RAM at 0 and at 1 MiB"
+            call    check_firmware
             jmp     pass
 
             section .data
