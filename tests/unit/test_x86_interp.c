@@ -111,16 +111,23 @@ static void test_inline_flags(void)
 }
 
 /* More blocks than the record pool holds (cpu.h X86_INSN_POOL): the pool is emptied
- * mid-run with every block, and blocks met again are decoded again. Each piece is
- * `add eax, 1; jmp +0` (a block of 2 records and its sentinel); then
- * `sub ecx, 1; jne start; hlt` runs the whole chain twice. */
+ * mid-run with every block, and blocks met again are decoded again. Each piece is 31
+ * `add eax, 1` and `jmp +0` (a block of 32 records and its sentinel); a block that
+ * replaces another in its header slot reuses that one's records, so the pieces must
+ * outnumber what the pool holds even after those; `sub ecx, 1; jne start; hlt` runs the
+ * whole chain twice. */
 static void test_pool_flush(void)
 {
-    const size_t pieces = X86_INSN_POOL / 3 + 1000, piece = 5;
+    const size_t adds = X86_BLOCK_MAX - 1, piece = 3 * adds + 2;
+    const size_t pieces = 2 * X86_INSN_POOL / (X86_BLOCK_MAX + 1);
     size_t len = pieces * piece + 10;
+    CHECK(CODE + len < 4 * 2 * MiB, "pool flush: the code fits the mapped 8 MiB");
     uint8_t *code = calloc(1, len);
-    for (size_t i = 0; i < pieces; i++)
-        memcpy(code + i * piece, (const uint8_t[]){ 0x83, 0xc0, 0x01, 0xeb, 0x00 }, piece);
+    for (size_t i = 0; i < pieces; i++) {
+        for (size_t k = 0; k < adds; k++)
+            memcpy(code + i * piece + 3 * k, (const uint8_t[]){ 0x83, 0xc0, 0x01 }, 3);
+        memcpy(code + i * piece + 3 * adds, (const uint8_t[]){ 0xeb, 0x00 }, 2);
+    }
     uint8_t *tail = code + pieces * piece;
     int32_t back = -(int32_t)(pieces * piece + 3 + 6);
     tail[0] = 0x83, tail[1] = 0xe9, tail[2] = 0x01;      /* sub ecx, 1 */
@@ -129,10 +136,11 @@ static void test_pool_flush(void)
     tail[9] = 0xf4;                                       /* hlt */
     setup64(code, len);
     cpu.gpr[RCX] = 2;
-    uint64_t n = x86_cpu_run(&cpu, 10 * pieces);
+    uint64_t n = x86_cpu_run(&cpu, 100 * pieces * (adds + 1));
     CHECK(cpu.halted, "pool flush: reaches hlt");
-    CHECK_EQ(cpu.gpr[RAX], 2 * pieces, "every piece ran twice");
-    CHECK_EQ(n, 2 * (2 * pieces + 2) + 1, "instructions retired");
+    CHECK(cpu.pool_gen > 0, "pool flush: the pool was emptied");
+    CHECK_EQ(cpu.gpr[RAX], 2 * adds * pieces, "every piece ran twice");
+    CHECK_EQ(n, 2 * ((adds + 1) * pieces + 2) + 1, "instructions retired");
     free(code);
 }
 

@@ -336,17 +336,11 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     b->n = 0;
     if (!genp)
         return;
-    if (cpu->insn_pool_used + X86_BLOCK_MAX + 1 > X86_INSN_POOL) {
-        /* The pool is full: drop every block (links to them go stale with the epoch). */
-        for (size_t i = 0; i < X86_BLOCK_CACHE; i++)
-            cpu->blocks[i].lip = 0;
-        cpu->insn_pool_used = 0;
-    }
-    b->insn = cpu->insn_pool + cpu->insn_pool_used;
+    x86_insn ins[X86_BLOCK_MAX + 1]; /* decoded here, then copied to the block's records */
     size_t room = 4096 - (lin & 0xfff), off = 0;
     unsigned n = 0;
     while (n < X86_BLOCK_MAX && off < room) {
-        x86_insn *in = &b->insn[n];
+        x86_insn *in = &ins[n];
         int r = x86_decode(host + off, room - off, cpu->code_bits, cpu->feat, in);
         if (r != X86_DEC_OK)
             break; /* faults and page-crossers are handled by decode_one when reached */
@@ -361,7 +355,7 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     }
     uint64_t at = rip;
     for (unsigned i = 0; i < n; i++) {
-        x86_insn *in = &b->insn[i];
+        x86_insn *in = &ins[i];
         in->fast = fast_form(in, cpu->code_bits);
         in->ea_bd = in->asz == 8 && !in->riprel && in->index == X86_NOREG &&
                     in->base != X86_NOREG;
@@ -379,11 +373,32 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
         }
     }
     for (unsigned i = 0; i + 1 < n; i++)
-        if (b->insn[i].fast >= FAST_add_rr && b->insn[i].fast <= FAST_test_mr &&
-            b->insn[i + 1].fast >= FAST_jcc0 && b->insn[i + 1].fast <= FAST_jcc15)
-            b->insn[i].fast = (uint8_t)(b->insn[i].fast - FAST_add_rr + FAST_add_rr_j);
-    memset(&b->insn[n], 0, sizeof b->insn[n]);
-    b->insn[n].fast = FAST_end;
+        if (ins[i].fast >= FAST_add_rr && ins[i].fast <= FAST_test_mr &&
+            ins[i + 1].fast >= FAST_jcc0 && ins[i + 1].fast <= FAST_jcc15)
+            ins[i].fast = (uint8_t)(ins[i].fast - FAST_add_rr + FAST_add_rr_j);
+    memset(&ins[n], 0, sizeof ins[n]);
+    ins[n].fast = FAST_end;
+    /* The records: the block's own when they are of this pool generation and enough (a
+     * block rebuilt after a write, or replacing another in its slot, reuses them), else
+     * fresh ones from the pool. Before reuse, a slot that changed hands leaked its
+     * records and the pool filled every ~11,000 builds in the amd64 installer. */
+    unsigned need = n + 1;
+    if (n && !(b->insn && b->pool_gen == cpu->pool_gen && b->cap >= need)) {
+        if (cpu->insn_pool_used + need > X86_INSN_POOL) {
+            /* The pool is full: drop every block (links to them go stale with the
+             * epoch, their records with the generation). */
+            for (size_t i = 0; i < X86_BLOCK_CACHE; i++)
+                cpu->blocks[i].lip = 0;
+            cpu->insn_pool_used = 0;
+            cpu->pool_gen++;
+        }
+        b->insn = cpu->insn_pool + cpu->insn_pool_used;
+        b->cap = (uint16_t)need;
+        b->pool_gen = cpu->pool_gen;
+        cpu->insn_pool_used += need;
+    }
+    if (n)
+        memcpy(b->insn, ins, need * sizeof ins[0]);
     b->link[0] = b->link[1] = NULL;
     cpu->block_epoch++;
     b->lip = lin + 1;
@@ -392,8 +407,6 @@ static void build_block(x86_cpu *cpu, x86_block *b, uint64_t rip, uint64_t lin,
     b->gen = *genp;
     b->mode = (uint8_t)cpu->code_bits;
     b->n = (uint16_t)n;
-    if (n)
-        cpu->insn_pool_used += n + 1;
 }
 
 static bool interrupt_ready(x86_cpu *cpu)
@@ -473,7 +486,7 @@ static inline __attribute__((always_inline)) bool exec_insn(x86_cpu *cpu, const 
  * aligned alike in every page. */
 static inline size_t block_slot(uint64_t lin)
 {
-    return (size_t)((lin * 0x9e3779b97f4a7c15ull) >> 50) & (X86_BLOCK_CACHE - 1);
+    return (size_t)((lin * 0x9e3779b97f4a7c15ull) >> (64 - X86_BLOCK_BITS));
 }
 
 static inline x86_block *block_find(x86_cpu *cpu, uint64_t lin)
