@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/bytes.h"
 #include "load/iso9660.h"
 
 #define SEC 2048u
@@ -16,12 +17,6 @@ static uint8_t img[NSEC * SEC];
 static size_t img_size;
 static size_t max_read;   /* the largest single read the reader asked for */
 
-static void le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void be32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -30,7 +25,7 @@ static void be32(uint8_t *p, uint32_t v)
 
 static void both32(uint8_t *p, uint32_t v)
 {
-    le32(p, v);
+    le32_put(p, v);
     be32(p + 4, v);
 }
 

@@ -137,6 +137,8 @@ typedef struct x86_lazy {
 #define X86_MTRR_VAR 8
 #define X86_MTRR_FIXED 11
 #define X86_PHYS_BITS 40    /* CPUID.80000008H:EAX[7:0] */
+/* The address bits of PHYSBASEn/PHYSMASKn: 12 to MAXPHYADDR-1 (§12.11.2.3) */
+#define X86_MTRR_ADDR_MASK (((1ull << X86_PHYS_BITS) - 1) & ~0xfffull)
 
 /* Soft TLB (mmu.h): a hit is a tag compare plus an add. One set per access kind and
  * privilege (supervisor/user); only RAM pages at canonical addresses (48-bit, or

@@ -142,9 +142,8 @@ static void firmware_mtrrs(x86_cpu *cpu)
     for (unsigned i = 0; i < X86_MTRR_FIXED; i++)
         cpu->mtrr_fixed[i] = 0x0606060606060606ull;        /* WB */
     cpu->mtrr_fixed[2] = 0;                                 /* 16K_A0000: UC */
-    uint64_t phys = (1ull << X86_PHYS_BITS) - 1;
     cpu->mtrr_var[0][0] = PC_PCI_HOLE;                      /* type 0: UC */
-    cpu->mtrr_var[0][1] = (~(PC_4G - PC_PCI_HOLE - 1) & phys & ~0xfffull) | (1u << 11);
+    cpu->mtrr_var[0][1] = (~(PC_4G - PC_PCI_HOLE - 1) & X86_MTRR_ADDR_MASK) | (1u << 11);
     cpu->mtrr_def_type = (1u << 11) | (1u << 10) | 6;     /* E, FE, default WB */
 }
 

@@ -183,8 +183,6 @@ static bool mtrr_types_ok(uint64_t v, unsigned bytes)
     return true;
 }
 
-#define MTRR_PHYS_MASK (((1ull << X86_PHYS_BITS) - 1) & ~0xfffull)
-
 static bool canon(const x86_cpu *cpu, uint64_t v)
 {
     unsigned bits = (cpu->cr4 & CR4_LA57) ? 57 : 48;
@@ -213,8 +211,9 @@ bool x86_msr_read(x86_cpu *cpu, uint32_t msr, uint64_t *v)
         *v = cpu->mtrr_var[(msr - MSR_MTRR_PHYSBASE0) / 2][msr & 1];
         return true;
     }
-    if (mtrr_fixed_index(msr) >= 0) {
-        *v = cpu->mtrr_fixed[mtrr_fixed_index(msr)];
+    int fixed = mtrr_fixed_index(msr);
+    if (fixed >= 0) {
+        *v = cpu->mtrr_fixed[fixed];
         return true;
     }
     switch (msr) {
@@ -266,16 +265,17 @@ bool x86_msr_write(x86_cpu *cpu, uint32_t msr, uint64_t v)
     if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 2 * X86_MTRR_VAR) {
         /* PHYSBASE: type in 7:0, base from bit 12; PHYSMASK: valid bit 11, mask from 12 */
         bool mask = msr & 1;
-        uint64_t ok = MTRR_PHYS_MASK | (mask ? 0x800u : 0xffu);
+        uint64_t ok = X86_MTRR_ADDR_MASK | (mask ? 0x800u : 0xffu);
         if ((v & ~ok) || (!mask && !mtrr_types_ok(v, 1)))
             return false;
         cpu->mtrr_var[(msr - MSR_MTRR_PHYSBASE0) / 2][mask] = v;
         return true;
     }
-    if (mtrr_fixed_index(msr) >= 0) {
+    int fixed = mtrr_fixed_index(msr);
+    if (fixed >= 0) {
         if (!mtrr_types_ok(v, 8))
             return false;
-        cpu->mtrr_fixed[mtrr_fixed_index(msr)] = v;
+        cpu->mtrr_fixed[fixed] = v;
         return true;
     }
     switch (msr) {

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "core/bytes.h"
+
 /* ATA error register. */
 #define ATA_ER_ABRT 0x04
 /* PACKET interrupt reason in the sector count register. */
@@ -212,11 +214,6 @@ static void packet_pio_block(ide_channel *ch, ide_device *d)
     raise_irq(ch);
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* A failed bus-master cycle (PRD or buffer outside RAM, wrong direction): the PIIX sets
  * Error and stops (§2.7.2 bit 1); the device's command is aborted. */
 static void dma_fail(ide_channel *ch, ide_device *d)
@@ -247,7 +244,7 @@ static void run_dma(ide_channel *ch)
             dma_fail(ch, d);
             return;
         }
-        uint32_t addr = le32(e) & ~1u, count = le32(e + 4) & 0xfffe;
+        uint32_t addr = le32_get(e) & ~1u, count = le32_get(e + 4) & 0xfffe;
         bool eot = e[7] & 0x80;
         if (count == 0)
             count = 0x10000;
